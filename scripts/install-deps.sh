@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages fpo needs; skips what is already installed.
+set -euo pipefail
+packages=(
+  build-essential cmake
+  libtorch-dev libopenblas0-openmp   # tensors/autograd; OpenBLAS instead of netlib BLAS (7-19x faster)
+  libmujoco-dev libqhull-dev         # physics; MuJoCo's CMake config needs qhull
+  libgtest-dev libbenchmark-dev      # tests, micro-benchmarks
+  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev  # CLI, config, JSON output
+  python3-matplotlib python3-numpy   # plotting companion tools only
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
