@@ -1,3 +1,478 @@
-// placeholder, replaced by the GridWorld implementation
+#include "fpo/env/gridworld.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <random>
+#include <utility>
+
+#include "fpo/common/error.h"
 #include "fpo/env/registry.h"
-namespace fpo { void register_gridworld_envs(EnvRegistry&) {} }
+
+namespace fpo {
+namespace {
+
+constexpr int kN = kGridWorldSize;
+constexpr int kCells = kN * kN;
+constexpr float kMoveThreshold = 1.0f / 3.0f;
+const char* const kPrefix = "gridworld:";
+
+// ---------------------------------------------------------------------------
+// Layouts, drawn top row (y = 24) first. Legend: '#' wall, '.' free,
+// 'X' death; any other letter is a goal region named in `goals`.
+// Walls must not touch only diagonally: moves are checked on the target cell
+// alone, so a diagonal-only gap would let the agent slip through (the tests
+// check this).
+// ---------------------------------------------------------------------------
+struct LayoutArt {
+  const char* name;
+  std::array<const char*, kN> rows;
+  std::vector<std::pair<char, std::string>> goals;  // letter -> outcome name
+  // Goal region the scripted controller heads for; empty: the nearest one.
+  std::string scripted_target;
+};
+
+std::vector<LayoutArt> layout_art() {
+  return {
+      // The paper's layout: from the centre (12,12) the top and bottom rows
+      // are both 12 steps away, through the gaps in the two walls.
+      {"two_walls",
+       {
+           "TTTTTTTTTTTTTTTTTTTTTTTTT",  // y=24
+           ".........................",  // y=23
+           ".........................",  // y=22
+           ".........................",  // y=21
+           ".........................",  // y=20
+           ".........................",  // y=19
+           ".........................",  // y=18
+           ".........................",  // y=17
+           "##########.....##########",  // y=16
+           ".........................",  // y=15
+           ".........................",  // y=14
+           ".........................",  // y=13
+           ".........................",  // y=12
+           ".........................",  // y=11
+           ".........................",  // y=10
+           ".........................",  // y=9
+           "##########.....##########",  // y=8
+           ".........................",  // y=7
+           ".........................",  // y=6
+           ".........................",  // y=5
+           ".........................",  // y=4
+           ".........................",  // y=3
+           ".........................",  // y=2
+           ".........................",  // y=1
+           "BBBBBBBBBBBBBBBBBBBBBBBBB",  // y=0
+       },
+       {{'T', "top"}, {'B', "bottom"}},
+       "top"},
+      // Three regions 12 steps from the centre: left, right and up.
+      {"three_goals",
+       {
+           ".........TTTTTTT.........",  // y=24
+           ".........................",  // y=23
+           ".........................",  // y=22
+           ".........................",  // y=21
+           ".........................",  // y=20
+           ".........................",  // y=19
+           ".........................",  // y=18
+           ".........................",  // y=17
+           ".........................",  // y=16
+           "L.......................R",  // y=15
+           "L.......................R",  // y=14
+           "L.......................R",  // y=13
+           "L.......................R",  // y=12
+           "L.......................R",  // y=11
+           "L.......................R",  // y=10
+           "L.......................R",  // y=9
+           ".........................",  // y=8
+           ".........................",  // y=7
+           ".........................",  // y=6
+           ".........................",  // y=5
+           ".........................",  // y=4
+           ".........................",  // y=3
+           ".........................",  // y=2
+           ".........................",  // y=1
+           ".........................",  // y=0
+       },
+       {{'L', "left"}, {'R', "right"}, {'T', "top"}},
+       ""},
+      // A round obstacle between the lower half and the goal: from below the
+      // tree, going round the left or the right side is equally short.
+      {"tree_in_the_middle",
+       {
+           "......GGGGGGGGGGGGG......",  // y=24
+           ".........................",  // y=23
+           ".........................",  // y=22
+           ".........................",  // y=21
+           ".........................",  // y=20
+           ".........................",  // y=19
+           ".........................",  // y=18
+           "..........#####..........",  // y=17
+           ".........#######.........",  // y=16
+           "........#########........",  // y=15
+           "........#########........",  // y=14
+           "........#########........",  // y=13
+           "........#########........",  // y=12
+           "........#########........",  // y=11
+           ".........#######.........",  // y=10
+           "..........#####..........",  // y=9
+           ".........................",  // y=8
+           ".........................",  // y=7
+           ".........................",  // y=6
+           ".........................",  // y=5
+           ".........................",  // y=4
+           ".........................",  // y=3
+           ".........................",  // y=2
+           ".........................",  // y=1
+           ".........................",  // y=0
+       },
+       {{'G', "top"}},
+       ""},
+      // A thick wall with two slits; lava under its middle punishes going
+      // straight up from the centre instead of steering to a slit.
+      {"two_slits",
+       {
+           "GGGGGGGGGGGGGGGGGGGGGGGGG",  // y=24
+           ".........................",  // y=23
+           ".........................",  // y=22
+           ".........................",  // y=21
+           ".........................",  // y=20
+           ".........................",  // y=19
+           ".........................",  // y=18
+           ".........................",  // y=17
+           ".........................",  // y=16
+           "######.###########.######",  // y=15
+           "######.###########.######",  // y=14
+           ".........XXXXXXX.........",  // y=13
+           ".........................",  // y=12
+           ".........................",  // y=11
+           ".........................",  // y=10
+           ".........................",  // y=9
+           ".........................",  // y=8
+           ".........................",  // y=7
+           ".........................",  // y=6
+           ".........................",  // y=5
+           ".........................",  // y=4
+           ".........................",  // y=3
+           ".........................",  // y=2
+           ".........................",  // y=1
+           ".........................",  // y=0
+       },
+       {{'G', "top"}},
+       ""},
+      // A C around the centre, open to the right, with the goal behind its
+      // back: leave through the opening, then round the top or the bottom.
+      {"c_shape",
+       {
+           ".........................",  // y=24
+           ".........................",  // y=23
+           ".........................",  // y=22
+           ".........................",  // y=21
+           ".........................",  // y=20
+           ".........................",  // y=19
+           ".........................",  // y=18
+           ".......###########.......",  // y=17
+           ".......#.........#.......",  // y=16
+           "L......#.........#.......",  // y=15
+           "L......#.................",  // y=14
+           "L......#.................",  // y=13
+           "L......#.................",  // y=12
+           "L......#.................",  // y=11
+           "L......#.................",  // y=10
+           "L......#.........#.......",  // y=9
+           ".......#.........#.......",  // y=8
+           ".......###########.......",  // y=7
+           ".........................",  // y=6
+           ".........................",  // y=5
+           ".........................",  // y=4
+           ".........................",  // y=3
+           ".........................",  // y=2
+           ".........................",  // y=1
+           ".........................",  // y=0
+       },
+       {{'L', "left"}},
+       ""},
+  };
+}
+
+// ---------------------------------------------------------------------------
+// A layout compiled into flat per-cell tables; built once, shared read-only
+// by every env instance and thread.
+// ---------------------------------------------------------------------------
+constexpr int8_t kWall = -2;
+constexpr int8_t kFree = -1;
+
+inline int cell_index(int x, int y) { return y * kN + x; }
+
+struct Layout {
+  std::string name;
+  std::vector<std::string> outcome_names;
+  int death_outcome = -1;            // index of "death", or -1 without death cells
+  std::array<int8_t, kCells> cell{}; // kWall, kFree, or the outcome index
+  std::vector<int> free_cells;       // random start cells
+  std::string ascii;                 // the public map
+  int scripted_target = -1;          // outcome index, or -1: nearest goal
+};
+
+Layout compile(const LayoutArt& art) {
+  Layout layout;
+  layout.name = art.name;
+  for (const auto& g : art.goals) layout.outcome_names.push_back(g.second);
+  bool has_death = false;
+  for (const char* row : art.rows) has_death = has_death || std::string(row).find('X') != std::string::npos;
+  if (has_death) {
+    layout.death_outcome = static_cast<int>(layout.outcome_names.size());
+    layout.outcome_names.push_back("death");
+  }
+  for (int r = 0; r < kN; ++r) {
+    const std::string row = art.rows[r];
+    if (static_cast<int>(row.size()) != kN) {
+      throw Error("gridworld layout '" + layout.name + "': row " + std::to_string(r) + " has " +
+                  std::to_string(row.size()) + " cells, expected " + std::to_string(kN));
+    }
+    const int y = kN - 1 - r;  // art is drawn top row first
+    for (int x = 0; x < kN; ++x) {
+      const char c = row[x];
+      int8_t value = kFree;
+      char shown = '.';
+      if (c == '#') {
+        value = kWall;
+        shown = '#';
+      } else if (c == 'X') {
+        value = static_cast<int8_t>(layout.death_outcome);
+        shown = 'X';
+      } else if (c != '.') {
+        auto it = std::find_if(art.goals.begin(), art.goals.end(),
+                               [c](const auto& g) { return g.first == c; });
+        if (it == art.goals.end()) {
+          throw Error("gridworld layout '" + layout.name + "': unknown cell '" + std::string(1, c) +
+                      "'; allowed: '#', '.', 'X' or a goal letter");
+        }
+        value = static_cast<int8_t>(it - art.goals.begin());
+        shown = 'G';
+      }
+      layout.cell[cell_index(x, y)] = value;
+      layout.ascii += shown;
+      if (value == kFree) layout.free_cells.push_back(cell_index(x, y));
+    }
+    layout.ascii += '\n';
+  }
+  for (size_t i = 0; i < art.goals.size(); ++i) {
+    if (art.goals[i].second == art.scripted_target) layout.scripted_target = static_cast<int>(i);
+  }
+  return layout;
+}
+
+const std::vector<Layout>& layouts() {
+  static const std::vector<Layout> all = [] {
+    std::vector<Layout> out;
+    for (const auto& art : layout_art()) out.push_back(compile(art));
+    return out;
+  }();
+  return all;
+}
+
+std::string known_layouts() {
+  std::string s;
+  for (const auto& l : layouts()) s += (s.empty() ? "" : ", ") + l.name;
+  return s;
+}
+
+const Layout& find_layout(const std::string& name) {
+  std::string bare = name;
+  if (bare.rfind(kPrefix, 0) == 0) bare = bare.substr(std::string(kPrefix).size());
+  for (const auto& l : layouts()) {
+    if (l.name == bare) return l;
+  }
+  throw Error("unknown gridworld layout '" + name + "'; known layouts: " + known_layouts());
+}
+
+// ---------------------------------------------------------------------------
+// Dynamics
+// ---------------------------------------------------------------------------
+inline int axis_move(float a) { return a < -kMoveThreshold ? -1 : (a > kMoveThreshold ? 1 : 0); }
+
+inline void write_obs(int cell, float* obs) {
+  obs[0] = static_cast<float>(cell % kN) / 12.0f - 1.0f;
+  obs[1] = static_cast<float>(cell / kN) / 12.0f - 1.0f;
+}
+
+// The cell a move from `cell` lands on: the target, or `cell` itself when the
+// target is off the grid or a wall.
+inline int apply_move(const Layout& layout, int cell, int dx, int dy) {
+  const int x = cell % kN + dx, y = cell / kN + dy;
+  if (x < 0 || x >= kN || y < 0 || y >= kN) return cell;
+  const int target = cell_index(x, y);
+  return layout.cell[target] == kWall ? cell : target;
+}
+
+class GridWorldEnv : public Env {
+ public:
+  GridWorldEnv(const Layout* layout, int start_cell) : layout_(layout), start_cell_(start_cell) {}
+
+  void reset(Rng& rng, float* obs) override {
+    if (start_cell_ >= 0) {
+      cell_ = start_cell_;
+    } else {
+      const auto& free = layout_->free_cells;
+      std::uniform_int_distribution<size_t> pick(0, free.size() - 1);
+      cell_ = free[pick(rng)];
+    }
+    write_obs(cell_, obs);
+  }
+
+  StepResult step(const float* action, Rng&, float* obs) override {
+    cell_ = apply_move(*layout_, cell_, axis_move(action[0]), axis_move(action[1]));
+    write_obs(cell_, obs);
+    StepResult r;
+    const int outcome = layout_->cell[cell_];
+    if (outcome >= 0) {
+      r.terminated = true;
+      r.outcome = outcome;
+      r.reward = outcome == layout_->death_outcome ? -1.0f : 1.0f;
+    }
+    return r;
+  }
+
+ private:
+  const Layout* layout_;
+  int start_cell_;  // -1: random free cell
+  int cell_ = 0;
+};
+
+// ---------------------------------------------------------------------------
+// Scripted controller: greedy descent of the BFS step count to the target
+// goal region (or any goal), never through death cells. Straight moves are
+// tried first, so in two_walls it goes straight up wherever that is shortest.
+// ---------------------------------------------------------------------------
+constexpr std::array<std::pair<int, int>, 8> kMoves = {
+    {{0, 1}, {0, -1}, {1, 0}, {-1, 0}, {1, 1}, {-1, 1}, {1, -1}, {-1, -1}}};
+
+std::array<int, kCells> distance_to_goal(const Layout& layout, int target) {
+  constexpr int kFar = 1 << 20;
+  std::array<int, kCells> dist;
+  dist.fill(kFar);
+  std::deque<int> queue;
+  for (int c = 0; c < kCells; ++c) {
+    const int v = layout.cell[c];
+    const bool is_goal = v >= 0 && v != layout.death_outcome;
+    if (is_goal && (target < 0 || v == target)) {
+      dist[c] = 0;
+      queue.push_back(c);
+    }
+  }
+  // Moves are reversible between non-wall cells, so a BFS from the goals
+  // gives every cell's step count to them. Death and other goals end the
+  // episode, so paths do not pass through them.
+  while (!queue.empty()) {
+    const int c = queue.front();
+    queue.pop_front();
+    for (const auto& m : kMoves) {
+      const int n = apply_move(layout, c, m.first, m.second);
+      if (n == c || dist[n] != kFar || layout.cell[n] != kFree) continue;
+      dist[n] = dist[c] + 1;
+      queue.push_back(n);
+    }
+  }
+  return dist;
+}
+
+ScriptedController make_scripted(const Layout& layout) {
+  const auto dist = distance_to_goal(layout, layout.scripted_target);
+  auto policy = std::make_shared<std::array<std::pair<int8_t, int8_t>, kCells>>();
+  for (int c = 0; c < kCells; ++c) {
+    std::pair<int8_t, int8_t> best{0, 0};
+    int best_dist = dist[c];
+    for (const auto& m : kMoves) {
+      const int n = apply_move(layout, c, m.first, m.second);
+      if (dist[n] < best_dist) {
+        best_dist = dist[n];
+        best = {static_cast<int8_t>(m.first), static_cast<int8_t>(m.second)};
+      }
+    }
+    (*policy)[c] = best;
+  }
+  return [policy](const float* obs, float* action) {
+    const int x = std::clamp(static_cast<int>(std::lround((obs[0] + 1.0f) * 12.0f)), 0, kN - 1);
+    const int y = std::clamp(static_cast<int>(std::lround((obs[1] + 1.0f) * 12.0f)), 0, kN - 1);
+    const auto move = (*policy)[cell_index(x, y)];
+    action[0] = static_cast<float>(move.first);
+    action[1] = static_cast<float>(move.second);
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Registration
+// ---------------------------------------------------------------------------
+std::string cell_str(const std::vector<int>& v) {
+  std::string s;
+  for (int x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
+  return s;
+}
+
+// EnvOptions::start_cell -> a cell index, or -1 for random starts.
+int parse_start_cell(const Layout& layout, const std::vector<int>& start) {
+  if (start.empty()) return -1;
+  const std::string env = std::string(kPrefix) + layout.name;
+  const std::string allowed = "; allowed: x,y with 0 <= x,y <= " + std::to_string(kN - 1) +
+                              " on a free '.' cell (see `fpo envs --map " + env + "`)";
+  if (start.size() != 2) {
+    throw Error("env '" + env + "': start_cell '" + cell_str(start) + "' has " +
+                std::to_string(start.size()) + " values, expected 2 (x,y)" + allowed);
+  }
+  const int x = start[0], y = start[1];
+  if (x < 0 || x >= kN || y < 0 || y >= kN) {
+    throw Error("env '" + env + "': start_cell " + cell_str(start) + " is outside the grid" + allowed);
+  }
+  const int v = layout.cell[cell_index(x, y)];
+  if (v != kFree) {
+    const char* what = v == kWall ? "a wall" : (v == layout.death_outcome ? "a death cell" : "a goal cell");
+    throw Error("env '" + env + "': start_cell " + cell_str(start) + " is " + what + allowed);
+  }
+  return cell_index(x, y);
+}
+
+EnvFactory make_factory(const Layout& layout, const EnvOptions& options) {
+  const int start = parse_start_cell(layout, options.start_cell);
+  EnvFactory f;
+  f.spec.name = std::string(kPrefix) + layout.name;
+  f.spec.obs_dim = 2;
+  f.spec.act_dim = 2;
+  f.spec.control_dt = 0.0;
+  f.spec.max_episode_steps = 64;
+  f.spec.reward_summary = layout.death_outcome >= 0
+                              ? "+1 on reaching a goal cell, -1 on a death cell (both end the episode), 0 otherwise"
+                              : "+1 on reaching a goal cell (ends the episode), 0 otherwise";
+  f.spec.outcome_names = layout.outcome_names;
+  const Layout* ptr = &layout;
+  f.make = [ptr, start] { return std::make_unique<GridWorldEnv>(ptr, start); };
+  f.scripted = make_scripted(layout);
+  return f;
+}
+
+}  // namespace
+
+const std::vector<std::string>& gridworld_layout_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& l : layouts()) out.push_back(l.name);
+    return out;
+  }();
+  return names;
+}
+
+std::string gridworld_ascii_map(const std::string& layout_name) { return find_layout(layout_name).ascii; }
+
+void register_gridworld_envs(EnvRegistry& registry) {
+  for (const auto& layout : layouts()) {
+    const Layout* ptr = &layout;
+    registry.add(std::string(kPrefix) + layout.name,
+                 [ptr](const EnvOptions& options) { return make_factory(*ptr, options); });
+  }
+}
+
+}  // namespace fpo

@@ -1,0 +1,17 @@
+#pragma once
+// The fpo subcommands. Each registers its options on the CLI11 app and
+// returns the function that runs it (exit code).
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace fpo::cli {
+
+using Runner = std::function<int()>;
+
+Runner add_train_command(CLI::App& app);
+Runner add_eval_command(CLI::App& app);
+Runner add_sample_command(CLI::App& app);
+Runner add_envs_command(CLI::App& app);
+
+}  // namespace fpo::cli

@@ -1,0 +1,32 @@
+#pragma once
+// The files of a run directory, shared by train, eval and sample:
+//   config.toml       the resolved configuration
+//   metrics.csv       one row per iteration
+//   checkpoint.pt     the latest checkpoint (replaced atomically)
+//   checkpoints/      periodic checkpoints, step_<env steps>.pt
+#include <string>
+
+#include "fpo/algo/train_config.h"
+#include "fpo/env/env.h"
+
+namespace fpo::cli {
+
+struct RunPaths {
+  std::string dir, config, metrics, checkpoint, checkpoints;
+  explicit RunPaths(const std::string& run_dir);
+  std::string periodic_checkpoint(int64_t env_steps) const;
+};
+
+// Reads a run's config.toml; throws fpo::Error naming the file on failure.
+TrainConfig load_run_config(const std::string& run_dir);
+
+// EnvOptions from the config (start cell, episode limit).
+EnvOptions env_options_from(const TrainConfig& config);
+// Parses "x,y" (or any comma list of integers); names `what` in errors.
+std::vector<int> parse_int_list(const std::string& text, const std::string& what);
+std::vector<float> parse_float_list(const std::string& text, const std::string& what);
+
+// "The options for --set": every key, its default and what is allowed.
+std::string describe_options();
+
+}  // namespace fpo::cli

@@ -1,0 +1,215 @@
+// fpo train: resolve the configuration, prepare the run directory, and loop
+// iterations with metrics, a progress line and atomic checkpoints.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/run_dir.h"
+#include "fpo/algo/trainer.h"
+#include "fpo/common/error.h"
+#include "fpo/env/registry.h"
+#include "fpo/io/checkpoint.h"
+#include "fpo/io/config_schema.h"
+#include "fpo/io/metrics_writer.h"
+#include "fpo/io/presets.h"
+
+namespace fpo::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+struct TrainArgs {
+  std::string env = "gridworld:two_walls";
+  std::string algo = "fpo";
+  std::string config_file;
+  std::string preset;
+  std::vector<std::string> sets;
+  std::string steps;
+  int64_t seed = 0;
+  std::string device;
+  std::string out;
+  bool resume = false;
+  bool force = false;
+  bool quiet = false;
+};
+
+double metric(const MetricsRow& row, const std::string& name) {
+  for (const auto& [k, v] : row) if (k == name) return v;
+  return std::nan("");
+}
+
+std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  const long s = static_cast<long>(seconds);
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
+  else std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  return buf;
+}
+
+// Builds the run's configuration: defaults, env/algo layers, preset, file, --set, flags.
+TrainConfig resolve_config(const TrainArgs& args, const CLI::App& cmd) {
+  std::string env = args.env, algo = args.algo;
+  if (!args.config_file.empty()) {
+    if (!fs::exists(args.config_file)) throw Error("config file '" + args.config_file + "' does not exist");
+    // A config file may name env/algo; flags given explicitly win.
+    TrainConfig probe;
+    ConfigSchema probe_schema(probe);
+    probe_schema.load_toml_file(args.config_file);
+    if (cmd.count("--env") == 0 && probe_schema.was_set("env")) env = probe.env;
+    if (cmd.count("--algo") == 0 && probe_schema.was_set("algo")) algo = probe.algo;
+  }
+  TrainConfig config;
+  ConfigSchema schema(config);
+  schema.set("env", env, "--env");
+  schema.set("algo", algo, "--algo");
+  apply_presets(schema, env, algo, args.preset);
+  if (!args.config_file.empty()) schema.load_toml_file(args.config_file);
+  for (const auto& s : args.sets) schema.set_assignment(s, "--set");
+  schema.set("env", env, "--env");
+  schema.set("algo", algo, "--algo");
+  if (!args.steps.empty()) schema.set("steps", args.steps, "--steps");
+  if (cmd.count("--seed")) schema.set("seed", std::to_string(args.seed), "--seed");
+  if (!args.device.empty()) schema.set("device", args.device, "--device");
+  validate_config(config);
+  return config;
+}
+
+void prepare_new_run_dir(const RunPaths& paths, bool force) {
+  if (fs::exists(paths.dir)) {
+    if (!fs::is_directory(paths.dir)) throw Error("--out '" + paths.dir + "' exists and is not a directory");
+    if (!fs::is_empty(paths.dir)) {
+      if (!force) {
+        throw Error("run directory '" + paths.dir + "' already exists and is not empty; use --resume to continue " +
+                    "it or --force to overwrite it");
+      }
+      fs::remove_all(paths.dir);
+    }
+  }
+  fs::create_directories(paths.checkpoints);
+}
+
+int run_train(TrainArgs& args, const CLI::App& cmd) {
+  if (args.out.empty()) throw Error("--out DIR is required");
+  RunPaths paths(args.out);
+  TrainConfig config;
+  TrainState resumed;
+  if (args.resume) {
+    if (args.force) throw Error("--resume and --force contradict each other; give one");
+    if (!args.config_file.empty() || !args.sets.empty() || !args.preset.empty()) {
+      throw Error("--resume continues a run with its own config.toml; --config, --set and --preset are not allowed "
+                  "(only --steps, to extend the run)");
+    }
+    config = load_run_config(args.out);
+    ConfigSchema schema(config);
+    if (cmd.count("--env") && args.env != config.env) {
+      throw Error("--env " + args.env + " differs from the run's env '" + config.env + "'");
+    }
+    if (cmd.count("--algo") && args.algo != config.algo) {
+      throw Error("--algo " + args.algo + " differs from the run's algo '" + config.algo + "'");
+    }
+    if (!args.steps.empty()) schema.set("steps", args.steps, "--steps");
+    if (!args.device.empty()) schema.set("device", args.device, "--device");
+    if (!fs::exists(paths.checkpoint)) throw Error("cannot resume '" + args.out + "': it has no checkpoint.pt");
+  } else {
+    config = resolve_config(args, cmd);
+  }
+
+  const EnvFactory factory = EnvRegistry::global().make(config.env, env_options_from(config));
+  Trainer trainer(config, factory);
+  if (args.resume) {
+    load_checkpoint(paths.checkpoint, trainer.agent(), &trainer.optimizer(), &trainer.state());
+    // Fresh randomness for the continued run, still determined by the seed.
+    torch::manual_seed(static_cast<uint64_t>(config.seed) + 7919ULL * trainer.state().iteration);
+  } else {
+    prepare_new_run_dir(paths, args.force);
+  }
+  {
+    TrainConfig copy = config;
+    ConfigSchema schema(copy);
+    std::ofstream out(paths.config + ".tmp");
+    out << schema.to_toml();
+    out.close();
+    if (!out) throw Error("cannot write '" + paths.config + "'");
+    fs::rename(paths.config + ".tmp", paths.config);
+  }
+  MetricsWriter metrics(paths.metrics, args.resume);
+
+  std::signal(SIGINT, [](int) { g_interrupted = true; });
+  std::signal(SIGTERM, [](int) { g_interrupted = true; });
+  const bool tty = isatty(STDERR_FILENO);
+  auto last_print = std::chrono::steady_clock::now() - std::chrono::seconds(60);
+  if (!args.quiet) {
+    std::cerr << "fpo train: env " << config.env << ", algo " << config.algo << ", " << config.num_envs << " envs x "
+              << config.unroll << " steps per iteration, device " << trainer.device() << ", out " << args.out
+              << (args.resume ? " (resumed at step " + std::to_string(trainer.state().env_steps) + ")" : "") << "\n";
+  }
+  while (!trainer.finished() && !g_interrupted) {
+    MetricsRow row = trainer.iterate();
+    metrics.write(row);
+    const auto& state = trainer.state();
+    if (config.checkpoint_every > 0 && state.iteration % config.checkpoint_every == 0) {
+      save_checkpoint(paths.periodic_checkpoint(state.env_steps), trainer.agent(), &trainer.optimizer(), state);
+      save_checkpoint(paths.checkpoint, trainer.agent(), &trainer.optimizer(), state);
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!args.quiet && (tty || now - last_print > std::chrono::seconds(10) || trainer.finished())) {
+      last_print = now;
+      const double sps = state.env_steps / std::max(state.wall_time, 1e-9);
+      const double eta = (config.steps - state.env_steps) / std::max(sps, 1e-9);
+      char line[256];
+      std::snprintf(line, sizeof line, "steps %lld/%lld | %.0f steps/s | ETA %s | return %.3f | clip %.3f",
+                    static_cast<long long>(state.env_steps), static_cast<long long>(config.steps),
+                    metric(row, "steps_per_sec"), format_duration(eta).c_str(), metric(row, "return_mean"),
+                    metric(row, "clip_fraction"));
+      std::cerr << (tty ? "\r" : "") << line << (tty ? "   " : "\n") << std::flush;
+    }
+  }
+  if (!args.quiet && tty) std::cerr << "\n";
+  save_checkpoint(paths.checkpoint, trainer.agent(), &trainer.optimizer(), trainer.state());
+  if (g_interrupted) {
+    std::cerr << "interrupted: checkpoint saved at step " << trainer.state().env_steps
+              << "; continue with: fpo train --resume --out " << args.out << "\n";
+    return 130;
+  }
+  if (!args.quiet) {
+    std::cerr << "done: " << trainer.state().env_steps << " env steps in " << format_duration(trainer.state().wall_time)
+              << "; evaluate with: fpo eval --run " << args.out << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+Runner add_train_command(CLI::App& app) {
+  auto args = std::make_shared<TrainArgs>();
+  CLI::App* cmd = app.add_subcommand("train", "Train a policy; writes config, metrics and checkpoints into --out DIR");
+  cmd->add_option("--env", args->env, "environment (see `fpo envs`)")->capture_default_str();
+  cmd->add_option("--algo", args->algo, "fpo (flow policy, FPO) | ppo (Gaussian PPO)")
+      ->check(CLI::IsMember({"fpo", "ppo"}))
+      ->capture_default_str();
+  cmd->add_option("--config", args->config_file, "TOML config file ([train] lr = 3e-4 ...)");
+  cmd->add_option("--preset", args->preset, describe_presets());
+  cmd->add_option("--set", args->sets, "override an option: KEY=VALUE (repeatable; keys listed below)");
+  cmd->add_option("--steps", args->steps, "total environment steps (e.g. 3e6); default: steps option");
+  cmd->add_option("--seed", args->seed, "random seed")->capture_default_str();
+  cmd->add_option("--device", args->device, "cpu | cuda | auto; default: device option");
+  cmd->add_option("--out", args->out, "run directory")->required();
+  cmd->add_flag("--resume", args->resume, "continue the run in --out from its checkpoint");
+  cmd->add_flag("--force", args->force, "overwrite a non-empty --out");
+  cmd->add_flag("--quiet", args->quiet, "no progress line");
+  cmd->footer(describe_options());
+  return [args, cmd] { return run_train(*args, *cmd); };
+}
+
+}  // namespace fpo::cli

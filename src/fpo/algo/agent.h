@@ -1,0 +1,34 @@
+#pragma once
+// The learnable parts of a run: policy, critic and observation normaliser,
+// built from a TrainConfig. Shared by training, evaluation and checkpoints.
+#include <memory>
+
+#include "fpo/algo/running_norm.h"
+#include "fpo/algo/train_config.h"
+#include "fpo/policy/policy.h"
+
+namespace fpo {
+
+struct Agent {
+  std::shared_ptr<Policy> policy;
+  torch::nn::Sequential value{nullptr};
+  RunningNorm obs_norm{nullptr};
+  bool normalize_obs = true;
+
+  torch::Tensor normalized(const torch::Tensor& obs) const {
+    return normalize_obs ? obs_norm->normalize(obs) : obs;
+  }
+  // value(obs) for normalised obs: [B]
+  torch::Tensor value_of(const torch::Tensor& norm_obs) { return value->forward(norm_obs).squeeze(-1); }
+  std::vector<torch::Tensor> parameters() const;
+  void to(const torch::Device& device);
+};
+
+// Builds the policy family the algorithm needs (fpo: flow, ppo: Gaussian).
+Agent make_agent(const TrainConfig& config, int64_t obs_dim, int64_t act_dim);
+
+// Resolves "cpu" | "cuda" | "auto" into a device; errors if CUDA is asked for
+// but this build or machine has none.
+torch::Device resolve_device(const std::string& name);
+
+}  // namespace fpo

@@ -1,0 +1,55 @@
+#pragma once
+// Every knob of a training run. Defaults are DESIGN.md's (the FPO paper's)
+// unless an env family or algorithm overrides them (io/presets.cpp). The
+// names users type (--set train.lr=1e-3) are bound in io/config_schema.cpp.
+#include <cstdint>
+#include <string>
+
+#include "fpo/policy/flow_policy.h"
+#include "fpo/policy/gaussian_policy.h"
+
+namespace fpo {
+
+struct TrainConfig {
+  // run
+  std::string env = "gridworld:two_walls";
+  std::string algo = "fpo";  // fpo | ppo
+  int64_t steps = 1000000;   // total environment steps
+  int64_t seed = 0;
+  std::string device = "cpu";  // cpu | cuda | auto
+
+  // environments
+  int num_envs = 64;
+  int threads = 0;            // env stepping threads; 0 = number of cores
+  int max_episode_steps = 0;  // 0 = the env's own limit
+  std::string start;          // gridworld: "x,y" start cell for every episode
+
+  // PPO loop (shared by every algorithm)
+  int unroll = 32;        // env steps per env per iteration
+  int epochs = 16;
+  int minibatches = 32;
+  double lr = 3e-4;
+  bool lr_decay = false;  // linear decay to 0 over the run
+  double max_grad_norm = 0.5;
+  double gamma = 0.995;
+  double gae_lambda = 0.95;
+  double value_coef = 0.25;
+  double entropy_coef = 0.0;
+  double reward_scale = 10.0;
+  bool obs_norm = true;
+  bool adv_norm = true;
+  double clip = 0.05;
+
+  // critic
+  std::string value_hidden = "256,256,256,256,256";
+  std::string value_activation = "silu";
+
+  // policy families
+  FlowPolicyConfig flow;
+  GaussianPolicyConfig gaussian;
+
+  // output
+  int checkpoint_every = 50;  // iterations between periodic checkpoints (0: final only)
+};
+
+}  // namespace fpo

@@ -1,0 +1,74 @@
+#include "fpo/io/checkpoint.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "fpo/common/error.h"
+
+namespace fpo {
+
+namespace fs = std::filesystem;
+
+void save_checkpoint(const std::string& path, Agent& agent, torch::optim::Optimizer* optimizer,
+                     const TrainState& state) {
+  torch::serialize::OutputArchive archive;
+  torch::serialize::OutputArchive policy, value, obs_norm, optim;
+  agent.policy->save(policy);
+  agent.value->save(value);
+  agent.obs_norm->save(obs_norm);
+  archive.write("policy", policy);
+  archive.write("value", value);
+  archive.write("obs_norm", obs_norm);
+  if (optimizer) {
+    optimizer->save(optim);
+    archive.write("optimizer", optim);
+  }
+  archive.write("env_steps", torch::tensor(state.env_steps, torch::kLong));
+  archive.write("iteration", torch::tensor(state.iteration, torch::kLong));
+  archive.write("wall_time", torch::tensor(state.wall_time, torch::kFloat64));
+  const std::string tmp = path + ".tmp";
+  try {
+    archive.save_to(tmp);
+  } catch (const c10::Error& e) {
+    throw Error("cannot write checkpoint '" + tmp + "': " + e.what_without_backtrace());
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);  // atomic on POSIX within one file system
+  if (ec) throw Error("cannot move checkpoint into place at '" + path + "': " + ec.message());
+}
+
+void load_checkpoint(const std::string& path, Agent& agent, torch::optim::Optimizer* optimizer, TrainState* state) {
+  if (!fs::exists(path)) throw Error("checkpoint '" + path + "' does not exist");
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    torch::serialize::InputArchive policy, value, obs_norm;
+    archive.read("policy", policy);
+    archive.read("value", value);
+    archive.read("obs_norm", obs_norm);
+    agent.policy->load(policy);
+    agent.value->load(value);
+    agent.obs_norm->load(obs_norm);
+    if (optimizer) {
+      torch::serialize::InputArchive optim;
+      archive.read("optimizer", optim);
+      optimizer->load(optim);
+    }
+    if (state) {
+      torch::Tensor steps, iteration, wall;
+      archive.read("env_steps", steps);
+      archive.read("iteration", iteration);
+      archive.read("wall_time", wall);
+      state->env_steps = steps.item<int64_t>();
+      state->iteration = iteration.item<int64_t>();
+      state->wall_time = wall.item<double>();
+    }
+  } catch (const c10::Error& e) {
+    throw Error("checkpoint '" + path + "' is corrupt or does not match this run's networks: " +
+                e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    throw Error("checkpoint '" + path + "' cannot be read: " + e.what());
+  }
+}
+
+}  // namespace fpo

@@ -1,0 +1,264 @@
+#include "fpo/io/config_schema.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "fpo/common/error.h"
+
+namespace fpo {
+
+namespace {
+
+OptionDef opt(std::string key, std::string help, std::variant<int*, int64_t*, double*, bool*, std::string*> field) {
+  OptionDef d;
+  d.key = std::move(key);
+  d.help = std::move(help);
+  d.field = field;
+  return d;
+}
+OptionDef positive(OptionDef d) { d.min = 0; d.min_exclusive = true; return d; }
+OptionDef at_least(OptionDef d, double min) { d.min = min; return d; }
+OptionDef in_range(OptionDef d, double min, double max) { d.min = min; d.max = max; return d; }
+OptionDef one_of(OptionDef d, std::vector<std::string> choices) { d.choices = std::move(choices); return d; }
+
+std::string format_double(double v) {
+  std::ostringstream os;
+  os << std::setprecision(std::numeric_limits<double>::max_digits10) << v;
+  std::string s = os.str();
+  // Shortest form that reads back identically.
+  for (int p = 1; p <= 17; ++p) {
+    std::ostringstream o;
+    o << std::setprecision(p) << v;
+    if (std::stod(o.str()) == v) return o.str();
+  }
+  return s;
+}
+
+std::string describe_allowed(const OptionDef& d) {
+  if (!d.choices.empty()) {
+    std::string s;
+    for (const auto& c : d.choices) s += (s.empty() ? "" : ", ") + c;
+    return "one of: " + s;
+  }
+  std::string s;
+  if (d.min > -1e299) s += (d.min_exclusive ? "> " : ">= ") + format_double(d.min);
+  if (d.max < 1e299) s += (s.empty() ? "" : " and ") + std::string("<= ") + format_double(d.max);
+  return s.empty() ? "any value" : s;
+}
+
+}  // namespace
+
+ConfigSchema::ConfigSchema(TrainConfig& c) {
+  options_ = {
+      opt("env", "environment name (see `fpo envs`)", &c.env),
+      one_of(opt("algo", "algorithm: fpo (flow policy, FPO ratio) or ppo (Gaussian policy)", &c.algo), {"fpo", "ppo"}),
+      positive(opt("steps", "total environment steps", &c.steps)),
+      at_least(opt("seed", "random seed (envs, networks, sampling)", &c.seed), 0),
+      one_of(opt("device", "where networks and the update run: cpu, cuda or auto", &c.device), {"cpu", "cuda", "auto"}),
+
+      at_least(opt("env.num_envs", "parallel environments", &c.num_envs), 1),
+      at_least(opt("env.threads", "threads stepping the environments (0: number of cores)", &c.threads), 0),
+      at_least(opt("env.max_episode_steps", "episode step limit (0: the env's own)", &c.max_episode_steps), 0),
+      opt("env.start", "gridworld: start every episode from cell \"x,y\" (empty: random)", &c.start),
+
+      at_least(opt("train.unroll", "env steps per env per iteration", &c.unroll), 1),
+      at_least(opt("train.epochs", "passes over each rollout", &c.epochs), 1),
+      at_least(opt("train.minibatches", "minibatches per epoch", &c.minibatches), 1),
+      positive(opt("train.lr", "Adam learning rate", &c.lr)),
+      opt("train.lr_decay", "decay the learning rate linearly to 0 over the run", &c.lr_decay),
+      positive(opt("train.max_grad_norm", "global gradient-norm clip", &c.max_grad_norm)),
+      in_range(opt("train.gamma", "discount", &c.gamma), 0, 1),
+      in_range(opt("train.gae_lambda", "GAE lambda", &c.gae_lambda), 0, 1),
+      at_least(opt("train.value_coef", "value-loss coefficient", &c.value_coef), 0),
+      at_least(opt("train.entropy_coef", "entropy bonus (Gaussian policies)", &c.entropy_coef), 0),
+      positive(opt("train.reward_scale", "rewards are multiplied by this for learning", &c.reward_scale)),
+      opt("train.obs_norm", "running observation normalisation", &c.obs_norm),
+      opt("train.adv_norm", "normalise advantages over each rollout", &c.adv_norm),
+      in_range(positive(opt("train.clip", "PPO clip epsilon on the ratio", &c.clip)), 0, 1),
+      opt("value.hidden", "critic hidden layer widths", &c.value_hidden),
+      one_of(opt("value.activation", "critic activation", &c.value_activation), {"silu", "tanh", "relu", "elu"}),
+
+      opt("flow.hidden", "velocity MLP hidden layer widths", &c.flow.hidden),
+      one_of(opt("flow.activation", "velocity MLP activation", &c.flow.activation), {"silu", "tanh", "relu", "elu"}),
+      at_least(opt("flow.t_embed_dim", "sinusoidal t-embedding size (even)", &c.flow.t_embed_dim), 2),
+      positive(opt("flow.output_scale", "velocity output scale", &c.flow.output_scale)),
+      at_least(opt("flow.steps", "sampling steps K in training rollouts", &c.flow.steps), 1),
+      one_of(opt("flow.sampler", "sampler in training rollouts", &c.flow.sampler), {"euler"}),
+      at_least(opt("flow.n_mc", "(t, eps) pairs per action for the FPO ratio", &c.flow.n_mc), 1),
+      one_of(opt("flow.loss", "CFM loss: eps (eps-MSE) or u (u-MSE)", &c.flow.loss), {"eps", "u"}),
+      one_of(opt("flow.ratio", "mean: average CFM losses before exp; per_sample: one clipped ratio per pair",
+                 &c.flow.ratio), {"mean", "per_sample"}),
+      one_of(opt("flow.t_sampling", "t for CFM pairs: uniform in (0,1) or the sampler's grid points",
+                 &c.flow.t_sampling), {"uniform", "grid"}),
+      at_least(opt("flow.loss_clamp", "clamp CFM losses to <= this before the ratio (0: off)", &c.flow.loss_clamp), 0),
+      at_least(opt("flow.diff_clamp", "clamp l_old - l_new to [-c, c] before exp (0: off)", &c.flow.diff_clamp), 0),
+
+      opt("gaussian.hidden", "Gaussian policy hidden layer widths", &c.gaussian.hidden),
+      one_of(opt("gaussian.activation", "Gaussian policy activation", &c.gaussian.activation),
+             {"silu", "tanh", "relu", "elu"}),
+      one_of(opt("gaussian.std_mode", "log_std: learned state-independent; softplus: state-dependent head",
+                 &c.gaussian.std_mode), {"log_std", "softplus"}),
+      positive(opt("gaussian.init_std", "initial action standard deviation", &c.gaussian.init_std)),
+      positive(opt("gaussian.min_std", "lower bound on the standard deviation", &c.gaussian.min_std)),
+
+      at_least(opt("checkpoint_every", "iterations between periodic checkpoints (0: final only)",
+                   &c.checkpoint_every), 0),
+  };
+}
+
+const OptionDef& ConfigSchema::find(const std::string& key) const {
+  for (const auto& d : options_) {
+    if (d.key == key) return d;
+  }
+  std::string known;
+  for (const auto& d : options_) known += (known.empty() ? "" : ", ") + d.key;
+  throw Error("unknown option '" + key + "'; known options: " + known);
+}
+
+void ConfigSchema::set(const std::string& key, const std::string& value, const std::string& source) {
+  const OptionDef& d = find(key);
+  auto bad = [&](const std::string& why) {
+    return Error(source + ": " + key + " = '" + value + "' " + why + "; allowed: " + describe_allowed(d));
+  };
+  auto check_range = [&](double v) {
+    if (!std::isfinite(v)) throw bad("is not a finite number");
+    if (v < d.min || (d.min_exclusive && v <= d.min) || v > d.max) throw bad("is out of range");
+  };
+  auto parse_number = [&](bool integral) -> double {
+    try {
+      size_t used = 0;
+      // Accept 3e6 for integers (common for step counts) but not 3.5.
+      const double v = std::stod(value, &used);
+      if (used != value.size()) throw std::invalid_argument("trailing");
+      if (integral && v != std::floor(v)) throw bad("is not an integer");
+      return v;
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception&) {
+      throw bad(integral ? "is not an integer" : "is not a number");
+    }
+  };
+  std::visit(
+      [&](auto* field) {
+        using T = std::remove_pointer_t<decltype(field)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          if (!d.choices.empty() && std::find(d.choices.begin(), d.choices.end(), value) == d.choices.end()) {
+            throw bad("is not allowed");
+          }
+          *field = value;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          if (value == "true" || value == "1") *field = true;
+          else if (value == "false" || value == "0") *field = false;
+          else throw Error(source + ": " + key + " = '" + value + "' is not a boolean; allowed: true, false");
+        } else if constexpr (std::is_same_v<T, double>) {
+          const double v = parse_number(false);
+          check_range(v);
+          *field = v;
+        } else {
+          const double v = parse_number(true);
+          check_range(v);
+          if (v > static_cast<double>(std::numeric_limits<T>::max())) throw bad("is too large");
+          *field = static_cast<T>(v);
+        }
+      },
+      d.field);
+  assigned_.insert(key);
+}
+
+void ConfigSchema::set_assignment(const std::string& assignment, const std::string& source) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw Error(source + ": '" + assignment + "' is not of the form key=value (e.g. train.lr=1e-3)");
+  }
+  set(assignment.substr(0, eq), assignment.substr(eq + 1), source);
+}
+
+std::string ConfigSchema::get(const std::string& key) const {
+  const OptionDef& d = find(key);
+  return std::visit(
+      [](auto* field) -> std::string {
+        using T = std::remove_pointer_t<decltype(field)>;
+        if constexpr (std::is_same_v<T, std::string>) return *field;
+        else if constexpr (std::is_same_v<T, bool>) return *field ? "true" : "false";
+        else if constexpr (std::is_same_v<T, double>) return format_double(*field);
+        else return std::to_string(*field);
+      },
+      d.field);
+}
+
+namespace {
+void flatten_toml(const toml::table& table, const std::string& prefix, ConfigSchema& schema,
+                  const std::string& path) {
+  for (const auto& [k, node] : table) {
+    const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (const auto* sub = node.as_table()) {
+      flatten_toml(*sub, key, schema, path);
+      continue;
+    }
+    std::string value;
+    if (auto s = node.value<std::string>(); s && node.is_string()) value = *s;
+    else if (node.is_boolean()) value = *node.value<bool>() ? "true" : "false";
+    else if (node.is_integer()) value = std::to_string(*node.value<int64_t>());
+    else if (node.is_floating_point()) value = format_double(*node.value<double>());
+    else throw Error(path + ": " + key + " has an unsupported value type (use a string, number or boolean)");
+    schema.set(key, value, path);
+  }
+}
+}  // namespace
+
+void ConfigSchema::load_toml_file(const std::string& path) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << "config file '" << path << "' cannot be read: " << e.description();
+    if (e.source().begin.line > 0) os << " (line " << e.source().begin.line << ")";
+    throw Error(os.str());
+  }
+  flatten_toml(table, "", *this, path);
+}
+
+std::string ConfigSchema::to_toml() const {
+  toml::table root;
+  std::map<std::string, toml::table> sections;  // ordered by name
+  for (const auto& d : options_) {
+    const auto dot = d.key.find('.');
+    toml::table& target = dot == std::string::npos ? root : sections[d.key.substr(0, dot)];
+    const std::string leaf = dot == std::string::npos ? d.key : d.key.substr(dot + 1);
+    std::visit(
+        [&](auto* field) {
+          using T = std::remove_pointer_t<decltype(field)>;
+          if constexpr (std::is_same_v<T, int>) target.insert(leaf, static_cast<int64_t>(*field));
+          else target.insert(leaf, *field);
+        },
+        d.field);
+  }
+  for (auto& [name, table] : sections) root.insert(name, std::move(table));
+  std::ostringstream os;
+  os << "# fpo resolved configuration\n" << root << "\n";
+  return os.str();
+}
+
+void validate_config(const TrainConfig& c) {
+  const int64_t batch = static_cast<int64_t>(c.num_envs) * c.unroll;
+  if (batch < c.minibatches) {
+    throw Error("train.minibatches = " + std::to_string(c.minibatches) + " exceeds the rollout size env.num_envs * " +
+                "train.unroll = " + std::to_string(batch) + "; allowed: at most the rollout size");
+  }
+  if (c.gaussian.init_std <= c.gaussian.min_std) {
+    throw Error("gaussian.init_std = " + std::to_string(c.gaussian.init_std) + " must be > gaussian.min_std = " +
+                std::to_string(c.gaussian.min_std));
+  }
+  if (c.flow.t_embed_dim % 2 != 0) {
+    throw Error("flow.t_embed_dim = " + std::to_string(c.flow.t_embed_dim) + " must be even");
+  }
+}
+
+}  // namespace fpo

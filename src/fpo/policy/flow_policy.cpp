@@ -1,0 +1,125 @@
+#include "fpo/policy/flow_policy.h"
+
+#include "fpo/common/error.h"
+#include "fpo/policy/mlp.h"
+#include "fpo/policy/time_embedding.h"
+
+namespace fpo {
+
+namespace {
+CfmLoss parse_loss(const std::string& s) {
+  if (s == "eps") return CfmLoss::kEpsMse;
+  if (s == "u") return CfmLoss::kUMse;
+  throw Error("flow.loss = '" + s + "' is not allowed; allowed: eps (eps-MSE), u (u-MSE)");
+}
+FpoRatio parse_ratio(const std::string& s) {
+  if (s == "mean") return FpoRatio::kMeanBeforeExp;
+  if (s == "per_sample") return FpoRatio::kPerSample;
+  throw Error("flow.ratio = '" + s + "' is not allowed; allowed: mean, per_sample");
+}
+TimeSampling parse_t_sampling(const std::string& s) {
+  if (s == "uniform") return TimeSampling::kUniform;
+  if (s == "grid") return TimeSampling::kGrid;
+  throw Error("flow.t_sampling = '" + s + "' is not allowed; allowed: uniform, grid");
+}
+}  // namespace
+
+FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig& config)
+    : config_(config),
+      act_dim_(act_dim),
+      loss_(parse_loss(config.loss)),
+      ratio_(parse_ratio(config.ratio)),
+      t_sampling_(parse_t_sampling(config.t_sampling)),
+      sampler_(parse_flow_sampler(config.sampler)),
+      sampler_steps_(config.steps) {
+  if (config.n_mc < 1) throw Error("flow.n_mc must be >= 1, got " + std::to_string(config.n_mc));
+  if (config.steps < 1) throw Error("flow.steps must be >= 1, got " + std::to_string(config.steps));
+  if (!(config.output_scale > 0)) {
+    throw Error("flow.output_scale must be > 0, got " + std::to_string(config.output_scale));
+  }
+  const auto hidden = parse_layer_widths(config.hidden, "flow.hidden");
+  net_ = register_module("velocity", make_mlp(obs_dim + act_dim + config.t_embed_dim, hidden, act_dim,
+                                              config.activation));
+  // Validates t_embed_dim early, before the first forward pass.
+  sinusoidal_time_embedding(torch::zeros({1}), config.t_embed_dim);
+}
+
+torch::Tensor FlowPolicy::velocity(const torch::Tensor& obs, const torch::Tensor& x, const torch::Tensor& t) {
+  auto input = torch::cat({obs, x, sinusoidal_time_embedding(t, config_.t_embed_dim)}, -1);
+  return net_->forward(input) * config_.output_scale;
+}
+
+torch::Tensor FlowPolicy::sample(const torch::Tensor& obs, const torch::Tensor& x1) {
+  VelocityField field = [&](const torch::Tensor& x, const torch::Tensor& t) { return velocity(obs, x, t); };
+  return integrate_flow(field, x1, sampler_steps_, sampler_);
+}
+
+void FlowPolicy::set_sampler(FlowSamplerKind kind, int steps) {
+  if (steps < 1) throw Error("flow steps must be >= 1, got " + std::to_string(steps));
+  sampler_ = kind;
+  sampler_steps_ = steps;
+}
+
+torch::Tensor FlowPolicy::cfm_loss(const torch::Tensor& obs, const torch::Tensor& action, const torch::Tensor& t,
+                                   const torch::Tensor& eps) {
+  const int64_t m = t.size(1);
+  auto obs_rep = obs.unsqueeze(1).expand({obs.size(0), m, obs.size(1)});
+  auto a = action.unsqueeze(1);  // [B, 1, A]
+  auto t3 = t.unsqueeze(-1);     // [B, M, 1]
+  auto x_t = t3 * eps + (1.0 - t3) * a;
+  auto v = velocity(obs_rep, x_t, t);
+  torch::Tensor err;
+  if (loss_ == CfmLoss::kUMse) {
+    err = v - (eps - a);  // the straight-path velocity target
+  } else {
+    err = (x_t + (1.0 - t3) * v) - eps;  // noise prediction implied by v
+  }
+  return err.pow(2).mean(-1);  // mean over action dims: [B, M]
+}
+
+std::pair<torch::Tensor, torch::Tensor> FlowPolicy::draw_cfm_pairs(int64_t batch,
+                                                                   const torch::TensorOptions& opts) const {
+  const int64_t m = config_.n_mc;
+  torch::Tensor t;
+  if (t_sampling_ == TimeSampling::kUniform) {
+    t = torch::rand({batch, m}, opts);
+  } else {
+    // The points the Euler sampler evaluates the field at: k / K, k = 1..K.
+    const int k = config_.steps;
+    t = (torch::randint(1, k + 1, {batch, m}, opts)) / static_cast<double>(k);
+  }
+  return {t, torch::randn({batch, m, act_dim_}, opts)};
+}
+
+ActResult FlowPolicy::act(const torch::Tensor& obs, bool deterministic, bool with_memory) {
+  const int64_t n = obs.size(0);
+  auto x1 = deterministic ? torch::zeros({n, act_dim_}, obs.options()) : torch::randn({n, act_dim_}, obs.options());
+  ActResult out;
+  out.action = sample(obs, x1);
+  if (with_memory) {
+    auto [t, eps] = draw_cfm_pairs(n, obs.options());
+    out.memory["cfm_t"] = t;
+    out.memory["cfm_eps"] = eps;
+    out.memory["cfm_loss"] = cfm_loss(obs, out.action, t, eps);
+  }
+  return out;
+}
+
+// The FPO ratio: exp(l_old - l_new) on the (t, eps) pairs stored at rollout
+// time. A lower CFM loss under the new parameters means the action became more
+// likely (the CFM loss bounds the negative log-likelihood up to a constant).
+torch::Tensor FlowPolicy::log_ratio(const torch::Tensor& obs, const torch::Tensor& action, const TensorMap& memory) {
+  auto l_old = memory.at("cfm_loss");
+  auto l_new = cfm_loss(obs, action, memory.at("cfm_t"), memory.at("cfm_eps"));
+  if (config_.loss_clamp > 0) {
+    l_old = l_old.clamp_max(config_.loss_clamp);
+    l_new = l_new.clamp_max(config_.loss_clamp);
+  }
+  torch::Tensor diff = ratio_ == FpoRatio::kPerSample
+                           ? l_old - l_new                                            // [B, M]
+                           : l_old.mean(1, /*keepdim=*/true) - l_new.mean(1, true);  // [B, 1]
+  if (config_.diff_clamp > 0) diff = diff.clamp(-config_.diff_clamp, config_.diff_clamp);
+  return diff;
+}
+
+}  // namespace fpo

@@ -1,0 +1,66 @@
+#pragma once
+// Flow-matching policy trained with FPO. Actions come from integrating a
+// learned velocity field v(x_t, t; obs) from noise (t = 1) to an action
+// (t = 0). Its likelihood is intractable; FPO's ratio is built from
+// conditional-flow-matching (CFM) losses on stored (t, eps) pairs instead.
+#include <string>
+
+#include "fpo/policy/flow_sampler.h"
+#include "fpo/policy/policy.h"
+
+namespace fpo {
+
+enum class CfmLoss { kEpsMse, kUMse };
+enum class FpoRatio { kMeanBeforeExp, kPerSample };
+enum class TimeSampling { kUniform, kGrid };
+
+struct FlowPolicyConfig {
+  std::string hidden = "32,32,32,32";
+  std::string activation = "silu";
+  int t_embed_dim = 8;
+  double output_scale = 0.25;
+  int steps = 10;                   // K sampling steps during training rollouts
+  std::string sampler = "euler";
+  int n_mc = 8;                     // (t, eps) pairs per action
+  std::string loss = "eps";         // eps | u
+  std::string ratio = "mean";       // mean (average losses before exp) | per_sample
+  std::string t_sampling = "uniform";  // uniform | grid
+  double loss_clamp = 0.0;          // clamp each CFM loss to <= this (0: off)
+  double diff_clamp = 0.0;          // clamp l_old - l_new to [-c, c] (0: off)
+};
+
+class FlowPolicy : public Policy {
+ public:
+  FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig& config);
+
+  ActResult act(const torch::Tensor& obs, bool deterministic, bool with_memory) override;
+  torch::Tensor log_ratio(const torch::Tensor& obs, const torch::Tensor& action, const TensorMap& memory) override;
+  std::string family() const override { return "flow"; }
+
+  // v(x_t, t; obs): obs [B, D], x [B, A], t [B] -> [B, A] (any leading dims match).
+  torch::Tensor velocity(const torch::Tensor& obs, const torch::Tensor& x, const torch::Tensor& t);
+  // Per-sample CFM losses: obs [B, D], action [B, A], t [B, M], eps [B, M, A] -> [B, M].
+  torch::Tensor cfm_loss(const torch::Tensor& obs, const torch::Tensor& action, const torch::Tensor& t,
+                         const torch::Tensor& eps);
+  // Integrates from x1 [B, A] at t = 1 down to an action.
+  torch::Tensor sample(const torch::Tensor& obs, const torch::Tensor& x1);
+
+  // How actions are drawn (evaluation may differ from training).
+  void set_sampler(FlowSamplerKind kind, int steps);
+  const FlowPolicyConfig& config() const { return config_; }
+
+ private:
+  // Draws (t, eps) pairs for a batch of B actions: t [B, M], eps [B, M, A].
+  std::pair<torch::Tensor, torch::Tensor> draw_cfm_pairs(int64_t batch, const torch::TensorOptions& opts) const;
+
+  FlowPolicyConfig config_;
+  int64_t act_dim_;
+  CfmLoss loss_;
+  FpoRatio ratio_;
+  TimeSampling t_sampling_;
+  FlowSamplerKind sampler_;
+  int sampler_steps_;
+  torch::nn::Sequential net_{nullptr};
+};
+
+}  // namespace fpo
