@@ -12,7 +12,8 @@ Inputs:
                        '#' wall, 'G' goal, 'X' death, '.' free
                        (`fpo envs --map gridworld:two_walls > map.txt`)
   --actions FILE       CSV with header a0,a1: actions sampled at one state
-  --trajectories FILE  CSV with header episode,step,x,y: cell coordinates
+  --trajectories FILE  CSV with header episode,step,x,y (cell coordinates), or
+                       episode,step,obs_0,obs_1 as written by `fpo eval --trajectories`
                        (x = column, y = row with y = 0 the bottom row)
   --start X,Y          the start cell, marked and prepended to each path
   --out PNG            the image to write
@@ -191,8 +192,20 @@ def main():
             fail(f"--start {args.start}: outside the {w}x{h} grid; allowed 0 <= x < {w}, 0 <= y < {h}")
     trajectories = {}
     if args.trajectories:
-        rows = read_csv(args.trajectories, "--trajectories", ["episode", "step", "x", "y"],
-                        lambda v: int(float(v)))
+        try:
+            with open(args.trajectories, newline="") as f:
+                header = f.readline().strip().split(",")
+        except OSError as e:
+            fail(f"cannot read --trajectories {args.trajectories}: {e.strerror}")
+        if header[2:4] == ["obs_0", "obs_1"]:
+            # `fpo eval --trajectories`: observations in [-1, 1]^2 -> cells.
+            h, w = grid.shape
+            rows = read_csv(args.trajectories, "--trajectories", ["episode", "step", "obs_0", "obs_1"], float)
+            rows = [(int(e), int(s), round((x + 1) * (w - 1) / 2), round((y + 1) * (h - 1) / 2))
+                    for e, s, x, y in rows]
+        else:
+            rows = read_csv(args.trajectories, "--trajectories", ["episode", "step", "x", "y"],
+                            lambda v: int(float(v)))
         trajectories = group_trajectories(rows)
     actions = read_csv(args.actions, "--actions", ["a0", "a1"], float) if args.actions else []
 

@@ -13,5 +13,7 @@ Runner add_train_command(CLI::App& app);
 Runner add_eval_command(CLI::App& app);
 Runner add_sample_command(CLI::App& app);
 Runner add_envs_command(CLI::App& app);
+Runner add_bench_command(CLI::App& app);
+Runner add_suite_command(CLI::App& app);
 
 }  // namespace fpo::cli

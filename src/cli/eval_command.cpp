@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/run_dir.h"
@@ -10,6 +11,7 @@
 #include "fpo/common/error.h"
 #include "fpo/env/registry.h"
 #include "fpo/io/checkpoint.h"
+#include "fpo/policy/dppo_policy.h"
 #include "fpo/policy/flow_policy.h"
 
 namespace fpo::cli {
@@ -25,6 +27,7 @@ struct EvalArgs {
   int64_t seed = 12345;
   std::string sampler;
   int flow_steps = 0;
+  double sampler_noise = -1;  // < 0: the run's flow.sampler_noise
   int threads = 0;
   std::string device = "cpu";
   std::string trajectories;
@@ -60,10 +63,27 @@ int run_eval(const EvalArgs& args) {
     const auto kind = parse_flow_sampler(args.sampler.empty() ? config.flow.sampler : args.sampler);
     const int steps = args.flow_steps > 0 ? args.flow_steps : config.flow.steps;
     flow->set_sampler(kind, steps);
-    sampling = flow_sampler_name(kind) + "-" + std::to_string(steps) + ", " +
-               (args.deterministic ? "zero initial noise" : "seeded initial noise (seed " + std::to_string(args.seed) + ")");
+    if (args.sampler_noise >= 0) flow->set_sampler_noise(args.sampler_noise);
+    sampling = flow_sampler_name(kind) + "-" + std::to_string(steps);
+    if (kind == FlowSamplerKind::kStochastic) {
+      std::ostringstream noise;
+      noise << flow->sampler_noise();
+      sampling += " (noise " + (args.deterministic ? std::string("0: deterministic") : noise.str()) + ")";
+    }
+    sampling += ", " + (args.deterministic ? std::string("zero initial noise")
+                                           : "seeded initial noise (seed " + std::to_string(args.seed) + ")");
+  } else if (auto* dppo = dynamic_cast<DppoPolicy*>(run.agent.policy.get())) {
+    if (!args.sampler.empty() || args.flow_steps > 0 || args.sampler_noise >= 0) {
+      throw Error("--sampler/--flow-steps/--sampler-noise apply to flow policies; a dppo run samples its trained "
+                  "denoising MDP (dppo.steps, dppo.sigma)");
+    }
+    std::ostringstream desc;
+    desc << "denoising MDP, " << dppo->config().steps << " steps, ";
+    if (args.deterministic) desc << "zero initial noise, no per-step noise";
+    else desc << "sigma " << dppo->config().sigma << ", seeded noise (seed " << args.seed << ")";
+    sampling = desc.str();
   } else {
-    if (!args.sampler.empty() || args.flow_steps > 0) {
+    if (!args.sampler.empty() || args.flow_steps > 0 || args.sampler_noise >= 0) {
       throw Error("--sampler/--flow-steps apply to flow policies; this run's algo '" + config.algo + "' has none");
     }
     sampling = args.deterministic ? "mean action" : "seeded Gaussian noise (seed " + std::to_string(args.seed) + ")";
@@ -138,7 +158,11 @@ Runner add_eval_command(CLI::App& app) {
   cmd->add_flag("--deterministic", args->deterministic, "noise-free actions (flow: zero initial noise; Gaussian: mean)");
   cmd->add_flag("--json", args->json, "one-line JSON (default: indented JSON)");
   cmd->add_option("--seed", args->seed, "evaluation seed (envs and sampling noise)")->capture_default_str();
-  cmd->add_option("--sampler", args->sampler, "flow sampler at evaluation (default: the training one)");
+  cmd->add_option("--sampler", args->sampler,
+                  "flow sampler at evaluation: euler | midpoint | heun | stochastic (default: the training one)");
+  cmd->add_option("--sampler-noise", args->sampler_noise,
+                  "noise scale of the stochastic sampler at evaluation (default: the run's flow.sampler_noise)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--flow-steps", args->flow_steps, "flow sampling steps at evaluation (default: training's)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--threads", args->threads, "env threads (0: cores)")->capture_default_str();

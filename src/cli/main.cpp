@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   add(fpo::cli::add_eval_command);
   add(fpo::cli::add_sample_command);
   add(fpo::cli::add_envs_command);
+  add(fpo::cli::add_bench_command);
+  add(fpo::cli::add_suite_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

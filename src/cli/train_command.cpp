@@ -66,17 +66,17 @@ TrainConfig resolve_config(const TrainArgs& args, const CLI::App& cmd) {
     TrainConfig probe;
     ConfigSchema probe_schema(probe);
     probe_schema.load_toml_file(args.config_file);
-    if (cmd.count("--env") == 0 && probe_schema.was_set("env")) env = probe.env;
+    if (cmd.count("--env") == 0 && probe_schema.was_set("env.name")) env = probe.env;
     if (cmd.count("--algo") == 0 && probe_schema.was_set("algo")) algo = probe.algo;
   }
   TrainConfig config;
   ConfigSchema schema(config);
-  schema.set("env", env, "--env");
+  schema.set("env.name", env, "--env");
   schema.set("algo", algo, "--algo");
   apply_presets(schema, env, algo, args.preset);
   if (!args.config_file.empty()) schema.load_toml_file(args.config_file);
   for (const auto& s : args.sets) schema.set_assignment(s, "--set");
-  schema.set("env", env, "--env");
+  schema.set("env.name", env, "--env");
   schema.set("algo", algo, "--algo");
   if (!args.steps.empty()) schema.set("steps", args.steps, "--steps");
   if (cmd.count("--seed")) schema.set("seed", std::to_string(args.seed), "--seed");
@@ -92,6 +92,11 @@ void prepare_new_run_dir(const RunPaths& paths, bool force) {
       if (!force) {
         throw Error("run directory '" + paths.dir + "' already exists and is not empty; use --resume to continue " +
                     "it or --force to overwrite it");
+      }
+      // Only ever delete what looks like a run directory.
+      if (!fs::exists(paths.config) && !fs::exists(paths.metrics) && !fs::exists(paths.checkpoint)) {
+        throw Error("--force refuses to delete '" + paths.dir + "': it is not a run directory (no config.toml, " +
+                    "metrics.csv or checkpoint.pt); choose an empty or new --out");
       }
       fs::remove_all(paths.dir);
     }
@@ -195,8 +200,8 @@ Runner add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* cmd = app.add_subcommand("train", "Train a policy; writes config, metrics and checkpoints into --out DIR");
   cmd->add_option("--env", args->env, "environment (see `fpo envs`)")->capture_default_str();
-  cmd->add_option("--algo", args->algo, "fpo (flow policy, FPO) | ppo (Gaussian PPO)")
-      ->check(CLI::IsMember({"fpo", "ppo"}))
+  cmd->add_option("--algo", args->algo, "fpo (flow policy, FPO) | ppo (Gaussian PPO) | dppo (denoising-MDP baseline)")
+      ->check(CLI::IsMember({"fpo", "ppo", "dppo"}))
       ->capture_default_str();
   cmd->add_option("--config", args->config_file, "TOML config file ([train] lr = 3e-4 ...)");
   cmd->add_option("--preset", args->preset, describe_presets());

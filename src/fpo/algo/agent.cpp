@@ -1,6 +1,7 @@
 #include "fpo/algo/agent.h"
 
 #include "fpo/common/error.h"
+#include "fpo/policy/dppo_policy.h"
 #include "fpo/policy/flow_policy.h"
 #include "fpo/policy/gaussian_policy.h"
 #include "fpo/policy/mlp.h"
@@ -13,8 +14,10 @@ Agent make_agent(const TrainConfig& config, int64_t obs_dim, int64_t act_dim) {
     agent.policy = std::make_shared<FlowPolicy>(obs_dim, act_dim, config.flow);
   } else if (config.algo == "ppo") {
     agent.policy = std::make_shared<GaussianPolicy>(obs_dim, act_dim, config.gaussian);
+  } else if (config.algo == "dppo") {
+    agent.policy = std::make_shared<DppoPolicy>(obs_dim, act_dim, config.dppo);
   } else {
-    throw Error("unknown algo '" + config.algo + "'; allowed: fpo, ppo");
+    throw Error("unknown algo '" + config.algo + "'; allowed: fpo, ppo, dppo");
   }
   agent.value = make_mlp(obs_dim, parse_layer_widths(config.value_hidden, "value.hidden"), 1, config.value_activation);
   agent.obs_norm = RunningNorm(obs_dim);

@@ -24,7 +24,8 @@ struct Agent {
   void to(const torch::Device& device);
 };
 
-// Builds the policy family the algorithm needs (fpo: flow, ppo: Gaussian).
+// Builds the policy family the algorithm needs (fpo: flow, ppo: Gaussian,
+// dppo: denoising MDP).
 Agent make_agent(const TrainConfig& config, int64_t obs_dim, int64_t act_dim);
 
 // Resolves "cpu" | "cuda" | "auto" into a device; errors if CUDA is asked for

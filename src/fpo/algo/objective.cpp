@@ -1,19 +1,46 @@
 #include "fpo/algo/objective.h"
 
+#include "fpo/common/error.h"
+
 namespace fpo {
 
 torch::Tensor ppo_clip_loss(const torch::Tensor& log_ratio, const torch::Tensor& advantages, double clip,
                             SurrogateStats* stats) {
+  return surrogate_loss(log_ratio, advantages, clip, TrustRegion::kClip, {}, stats);
+}
+
+TrustRegion parse_trust_region(const std::string& name) {
+  if (name == "clip") return TrustRegion::kClip;
+  if (name == "aspo") return TrustRegion::kAspo;
+  throw Error("train.trust_region = '" + name + "' is not allowed; allowed: clip, aspo");
+}
+
+torch::Tensor surrogate_loss(const torch::Tensor& log_ratio, const torch::Tensor& advantages, double clip,
+                             TrustRegion trust_region, const torch::Tensor& weights, SurrogateStats* stats) {
   auto ratio = log_ratio.exp();
   auto adv = advantages.reshape({-1, 1});
   auto unclipped = ratio * adv;
   auto clipped = ratio.clamp(1.0 - clip, 1.0 + clip) * adv;
-  auto loss = -torch::min(unclipped, clipped).mean();
+  torch::Tensor objective = torch::min(unclipped, clipped);  // [B, S]
+  if (trust_region == TrustRegion::kAspo) {
+    // SPO: r A - |A| (r - 1)^2 / (2 eps), used where A < 0.
+    auto penalty = unclipped - adv.abs() * (ratio - 1.0).pow(2) / (2.0 * clip);
+    objective = torch::where(adv >= 0, objective, penalty);
+  }
+  const bool weighted = weights.defined();
+  torch::Tensor w, w_sum;
+  if (weighted) {
+    w = weights.reshape({-1, 1}).to(ratio.dtype());
+    w_sum = w.sum().clamp_min(1e-8) * static_cast<double>(ratio.size(1));
+  }
+  // Mean over rows (weighted) and columns.
+  auto reduce = [&](const torch::Tensor& x) { return weighted ? (x * w).sum() / w_sum : x.mean(); };
+  auto loss = -reduce(objective);
   if (stats) {
     torch::NoGradGuard no_grad;
-    stats->ratio_mean = ratio.mean();
-    stats->clip_fraction = ((ratio - 1.0).abs() > clip).to(ratio.dtype()).mean();
-    stats->approx_kl = ((ratio - 1.0) - log_ratio).mean();
+    stats->ratio_mean = reduce(ratio);
+    stats->clip_fraction = reduce(((ratio - 1.0).abs() > clip).to(ratio.dtype()));
+    stats->approx_kl = reduce((ratio - 1.0) - log_ratio);
   }
   return loss;
 }

@@ -4,6 +4,8 @@
 // differences and DPPO's per-step log-likelihoods all arrive as [B, S].
 #include <torch/torch.h>
 
+#include <string>
+
 namespace fpo {
 
 struct SurrogateStats {
@@ -16,5 +18,26 @@ struct SurrogateStats {
 // min(r A, clip(r, 1 - clip, 1 + clip) A), with A [B] broadcast over the S columns.
 torch::Tensor ppo_clip_loss(const torch::Tensor& log_ratio, const torch::Tensor& advantages, double clip,
                             SurrogateStats* stats = nullptr);
+
+// The trust region the surrogate enforces.
+//   clip: PPO's clipped surrogate for every sample.
+//   aspo: FPO++'s asymmetric trust region: the PPO clip term where A >= 0, and
+//         where A < 0 the SPO penalty objective r A - |A| (r - 1)^2 / (2 clip),
+//         whose gradient A - |A| (r - 1) / clip pulls r back towards 1 - clip
+//         instead of vanishing outside the region.
+enum class TrustRegion { kClip, kAspo };
+TrustRegion parse_trust_region(const std::string& name);  // clip | aspo; throws fpo::Error
+
+// The general surrogate loss: -weighted mean over rows (and mean over the S
+// columns) of the per-element objective of `trust_region`. weights [B]
+// (optional; undefined = all 1) weigh each row, e.g. a 0/1 mask that drops
+// steps after an episode ended; the mean divides by their sum.
+// Stats use the same weights; clip_fraction is the (weighted) fraction of
+// ratios outside [1 - clip, 1 + clip] in both modes: for aspo it measures how
+// often the trust region is left (clipped for A >= 0, penalised for A < 0).
+// With trust_region = clip and no weights this is exactly ppo_clip_loss.
+torch::Tensor surrogate_loss(const torch::Tensor& log_ratio, const torch::Tensor& advantages, double clip,
+                             TrustRegion trust_region, const torch::Tensor& weights = {},
+                             SurrogateStats* stats = nullptr);
 
 }  // namespace fpo

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "fpo/policy/dppo_policy.h"
 #include "fpo/policy/flow_policy.h"
 #include "fpo/policy/gaussian_policy.h"
 
@@ -13,7 +14,7 @@ namespace fpo {
 struct TrainConfig {
   // run
   std::string env = "gridworld:two_walls";
-  std::string algo = "fpo";  // fpo | ppo
+  std::string algo = "fpo";  // fpo | ppo | dppo
   int64_t steps = 1000000;   // total environment steps
   int64_t seed = 0;
   std::string device = "cpu";  // cpu | cuda | auto
@@ -39,6 +40,9 @@ struct TrainConfig {
   bool obs_norm = true;
   bool adv_norm = true;
   double clip = 0.05;
+  std::string trust_region = "clip";  // clip (PPO) | aspo (FPO++: clip for A >= 0, SPO penalty for A < 0)
+  std::string advantage = "gae";      // gae | group (GRPO-style, one episode per env, no critic)
+  int group_size = 8;                 // envs per group with advantage = group
 
   // critic
   std::string value_hidden = "256,256,256,256,256";
@@ -47,6 +51,7 @@ struct TrainConfig {
   // policy families
   FlowPolicyConfig flow;
   GaussianPolicyConfig gaussian;
+  DppoPolicyConfig dppo;
 
   // output
   int checkpoint_every = 50;  // iterations between periodic checkpoints (0: final only)

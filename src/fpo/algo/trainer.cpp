@@ -1,9 +1,11 @@
 #include "fpo/algo/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
 #include "fpo/algo/gae.h"
+#include "fpo/algo/group_advantage.h"
 #include "fpo/algo/objective.h"
 #include "fpo/common/error.h"
 #include "fpo/io/config_schema.h"
@@ -39,6 +41,7 @@ torch::Tensor clip_grad_norm(const std::vector<torch::Tensor>& params, double ma
 Trainer::Trainer(const TrainConfig& config, const EnvFactory& env_factory)
     : config_(config), device_(resolve_device(config.device)) {
   validate_config(config_);
+  trust_region_ = parse_trust_region(config_.trust_region);
   torch::manual_seed(static_cast<uint64_t>(config_.seed));
   const int threads = config_.threads > 0 ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
   env_ = std::make_unique<VecEnv>(env_factory, config_.num_envs, threads, static_cast<uint64_t>(config_.seed));
@@ -48,8 +51,25 @@ Trainer::Trainer(const TrainConfig& config, const EnvFactory& env_factory)
   obs_cpu_ = host_tensor(env_->obs(), env_->num_envs(), env_->obs_dim());
 }
 
+int64_t Trainer::steps_per_iteration() const {
+  const int64_t t = group_advantages() ? env_->spec().max_episode_steps : config_.unroll;
+  return static_cast<int64_t>(config_.num_envs) * t;
+}
+
+std::vector<uint64_t> Trainer::group_seeds() const {
+  const uint64_t round = mix_seed(static_cast<uint64_t>(config_.seed), 0x6A09E667ULL + state_.iteration);
+  std::vector<uint64_t> seeds(static_cast<size_t>(env_->num_envs()));
+  for (size_t i = 0; i < seeds.size(); ++i) seeds[i] = mix_seed(round, i / static_cast<size_t>(config_.group_size));
+  return seeds;
+}
+
 double Trainer::current_lr() const {
   if (!config_.lr_decay) return config_.lr;
+  if (group_advantages()) {
+    // Iterations vary in length: decay with the fraction of the step budget used.
+    const double frac = std::min(1.0, static_cast<double>(state_.env_steps) / static_cast<double>(config_.steps));
+    return config_.lr * std::max(1.0 - frac, 0.0);
+  }
   const double total_iterations = std::ceil(static_cast<double>(config_.steps) / steps_per_iteration());
   const double frac = std::min(1.0, static_cast<double>(state_.iteration) / total_iterations);
   return config_.lr * std::max(1.0 - frac, 0.0);
@@ -61,16 +81,19 @@ MetricsRow Trainer::iterate() {
   collect_rollout(row);
   update(row);
   const double dt = seconds_since(t0);
+  const int64_t collected = static_cast<int64_t>(config_.num_envs) * rollout_steps_;
   state_.iteration += 1;
-  state_.env_steps += steps_per_iteration();
+  state_.env_steps += collected;
   state_.wall_time += dt;
   MetricsRow head = {{"iteration", static_cast<double>(state_.iteration)},
                      {"env_steps", static_cast<double>(state_.env_steps)},
                      {"wall_time", state_.wall_time},
-                     {"steps_per_sec", steps_per_iteration() / dt}};
+                     {"steps_per_sec", collected / dt}};
   row.insert(row.begin(), head.begin(), head.end());
   for (const auto& [name, value] : row) {
-    const bool must_be_finite = name == "policy_loss" || name == "value_loss" || name == "grad_norm";
+    // Group advantages train no critic: value_loss is NaN there.
+    const bool must_be_finite = name == "policy_loss" || (name == "value_loss" && !group_advantages()) ||
+                                name == "grad_norm";
     if (must_be_finite && !std::isfinite(value)) {
       throw Error("training diverged at iteration " + std::to_string(state_.iteration) + ": " + name + " = " +
                   std::to_string(value) + " (not finite); try a lower train.lr or a smaller train.clip");
@@ -81,7 +104,8 @@ MetricsRow Trainer::iterate() {
 
 void Trainer::collect_rollout(MetricsRow& row) {
   torch::NoGradGuard no_grad;
-  const int64_t steps = config_.unroll, n = env_->num_envs();
+  const bool group = group_advantages();
+  const int64_t steps = group ? env_->spec().max_episode_steps : config_.unroll, n = env_->num_envs();
   const int64_t obs_dim = env_->obs_dim(), act_dim = env_->act_dim();
   const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device_);
   Rollout& r = rollout_;
@@ -101,16 +125,35 @@ void Trainer::collect_rollout(MetricsRow& row) {
   int episodes = 0;
   const auto unstable_before = env_->unstable_steps();
   const Agent& agent = agent_;
+  // Group advantages: one episode per env from group-shared initial states.
+  std::vector<uint8_t> alive;
+  std::vector<float> group_returns, group_lengths;
+  int64_t steps_run = steps;
+  if (group) {
+    env_->reset_with_seeds(group_seeds());
+    alive.assign(static_cast<size_t>(n), 1);
+    group_returns.assign(static_cast<size_t>(n), 0.0f);
+    group_lengths.assign(static_cast<size_t>(n), 0.0f);
+  }
 
   for (int64_t t = 0; t < steps; ++t) {
     auto ta = Clock::now();
     auto obs = obs_cpu_.to(device_);
-    if (config_.obs_norm) agent_.obs_norm->update(obs);
+    if (config_.obs_norm) {
+      if (group) {
+        // Only states of the episodes being learned from.
+        std::vector<int64_t> rows;
+        for (int64_t i = 0; i < n; ++i) if (alive[i]) rows.push_back(i);
+        agent_.obs_norm->update(obs.index_select(0, torch::tensor(rows, torch::kLong).to(device_)));
+      } else {
+        agent_.obs_norm->update(obs);
+      }
+    }
     auto norm_obs = agent.normalized(obs);
     ActResult act = agent_.policy->act(norm_obs, /*deterministic=*/false, /*with_memory=*/true);
     r.obs[t].copy_(norm_obs);
     r.actions[t].copy_(act.action);
-    r.values[t].copy_(agent_.value_of(norm_obs));
+    if (!group) r.values[t].copy_(agent_.value_of(norm_obs));
     for (auto& [key, tensor] : act.memory) {
       auto it = r.memory.find(key);
       if (it == r.memory.end()) {
@@ -136,7 +179,14 @@ void Trainer::collect_rollout(MetricsRow& row) {
       rew[i] = env_->rewards()[i] * static_cast<float>(config_.reward_scale);
       term[i] = env_->terminated()[i];
       done[i] = env_->done(static_cast<int>(i));
-      if (env_->truncated()[i]) truncated_rows.push_back(i);
+      if (env_->truncated()[i] && !group) truncated_rows.push_back(i);
+      if (group) {
+        // Later episodes of an env are not learned from (masked out) nor counted.
+        if (!alive[i] || !env_->done(static_cast<int>(i))) continue;
+        alive[i] = 0;
+        group_returns[i] = env_->episode_returns()[i];
+        group_lengths[i] = static_cast<float>(env_->episode_lengths()[i]);
+      }
       if (env_->done(static_cast<int>(i))) {
         ++episodes;
         recent_returns_.push_back(env_->episode_returns()[i]);
@@ -157,19 +207,32 @@ void Trainer::collect_rollout(MetricsRow& row) {
       truncated_bootstrap[t].index_copy_(0, rows.to(device_), v);
     }
     act_time += seconds_since(tb);
+    if (group && std::none_of(alive.begin(), alive.end(), [](uint8_t a) { return a != 0; })) {
+      steps_run = t + 1;
+      break;
+    }
   }
-  {
+  rollout_steps_ = steps_run;
+  if (group) {
+    // Every env's episode ends within max_episode_steps (truncation), so all have a return.
+    auto ga = compute_group_advantages(torch::tensor(group_returns), torch::tensor(group_lengths), steps_run,
+                                       config_.group_size);
+    r.group_advantages = ga.advantages.to(device_);
+    r.mask = ga.mask.to(device_);
+  } else {
     auto norm_obs = agent.normalized(obs_cpu_.to(device_));
     r.values[steps].copy_(agent_.value_of(norm_obs));
   }
   r.rewards.copy_(rewards);
   r.dones.copy_(dones);
-  auto term_dev = terminated.to(device_);
-  auto done_dev = r.dones;
-  // After a step that ended an episode the next stored state belongs to a new
-  // episode: use the bootstrap value (truncation) or 0 (termination) instead.
-  r.next_values.copy_(torch::where(done_dev > 0, truncated_bootstrap * (1.0 - term_dev),
-                                   r.values.narrow(0, 1, steps)));
+  if (!group) {
+    auto term_dev = terminated.to(device_);
+    auto done_dev = r.dones;
+    // After a step that ended an episode the next stored state belongs to a new
+    // episode: use the bootstrap value (truncation) or 0 (termination) instead.
+    r.next_values.copy_(torch::where(done_dev > 0, truncated_bootstrap * (1.0 - term_dev),
+                                     r.values.narrow(0, 1, steps)));
+  }
 
   auto mean_of = [](const std::deque<double>& d) {
     if (d.empty()) return std::nan("");
@@ -195,23 +258,31 @@ void Trainer::collect_rollout(MetricsRow& row) {
 
 void Trainer::update(MetricsRow& row) {
   const auto t0 = Clock::now();
-  const int64_t steps = config_.unroll, n = env_->num_envs();
+  const bool group = group_advantages();
+  const int64_t steps = rollout_steps_, n = env_->num_envs();
   const int64_t batch = steps * n;
   Rollout& r = rollout_;
-  torch::Tensor advantages, returns;
+  torch::Tensor advantages, returns, weights;
   {
     torch::NoGradGuard no_grad;
-    auto values = r.values.narrow(0, 0, steps);
-    advantages = compute_gae(r.rewards, values, r.next_values, r.dones, config_.gamma, config_.gae_lambda);
-    returns = (advantages + values).reshape({batch});
-    advantages = advantages.reshape({batch});
-    if (config_.adv_norm) advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8);
+    if (group) {
+      // Already normalised within each group; train.adv_norm does not apply.
+      advantages = r.group_advantages.reshape({batch});
+      weights = r.mask.reshape({batch});
+    } else {
+      auto values = r.values.narrow(0, 0, steps);
+      advantages = compute_gae(r.rewards, values, r.next_values, r.dones, config_.gamma, config_.gae_lambda);
+      returns = (advantages + values).reshape({batch});
+      advantages = advantages.reshape({batch});
+      if (config_.adv_norm) advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8);
+    }
   }
-  auto flat = [batch](const torch::Tensor& x) {
+  // [T_buffer, N, ...] -> [steps * N, ...] (the buffer may be longer than this rollout).
+  auto flat = [batch, steps](const torch::Tensor& x) {
     auto sizes = x.sizes().vec();
     sizes.erase(sizes.begin(), sizes.begin() + 2);
     sizes.insert(sizes.begin(), batch);
-    return x.reshape(sizes);
+    return x.narrow(0, 0, steps).reshape(sizes);
   };
   auto obs = flat(r.obs), actions = flat(r.actions);
   TensorMap memory;
@@ -228,19 +299,26 @@ void Trainer::update(MetricsRow& row) {
   auto sum_entropy = torch::zeros({}, opts), sum_ratio = torch::zeros({}, opts);
   auto sum_clip = torch::zeros({}, opts), sum_kl = torch::zeros({}, opts), sum_grad = torch::zeros({}, opts);
   int64_t count = 0;
-  const int64_t mb_size = batch / config_.minibatches;
+  const int64_t minibatches = std::min<int64_t>(config_.minibatches, batch);
+  const int64_t mb_size = batch / minibatches;
   for (int epoch = 0; epoch < config_.epochs; ++epoch) {
     auto perm = torch::randperm(batch, torch::TensorOptions().dtype(torch::kLong).device(device_));
-    for (int mb = 0; mb < config_.minibatches; ++mb) {
+    for (int64_t mb = 0; mb < minibatches; ++mb) {
       auto idx = perm.narrow(0, mb * mb_size, mb_size);
       TensorMap mb_memory;
       for (auto& [k, v] : memory) mb_memory[k] = v.index_select(0, idx);
       auto mb_obs = obs.index_select(0, idx);
       auto log_ratio = agent_.policy->log_ratio(mb_obs, actions.index_select(0, idx), mb_memory);
       SurrogateStats stats;
-      auto policy_loss = ppo_clip_loss(log_ratio, advantages.index_select(0, idx), config_.clip, &stats);
-      auto value_loss = (agent_.value_of(mb_obs) - returns.index_select(0, idx)).pow(2).mean();
-      auto loss = policy_loss + config_.value_coef * value_loss;
+      auto policy_loss = surrogate_loss(log_ratio, advantages.index_select(0, idx), config_.clip, trust_region_,
+                                        group ? weights.index_select(0, idx) : torch::Tensor(), &stats);
+      torch::Tensor value_loss, loss = policy_loss;
+      if (group) {
+        value_loss = torch::zeros({}, opts);  // no critic
+      } else {
+        value_loss = (agent_.value_of(mb_obs) - returns.index_select(0, idx)).pow(2).mean();
+        loss = policy_loss + config_.value_coef * value_loss;
+      }
       torch::Tensor entropy;
       if (config_.entropy_coef > 0) {
         entropy = agent_.policy->entropy(mb_obs);
@@ -267,7 +345,7 @@ void Trainer::update(MetricsRow& row) {
                    .to(torch::kCPU, torch::kFloat64);
   auto s = stats.accessor<double, 1>();
   row.push_back({"policy_loss", s[0]});
-  row.push_back({"value_loss", s[1]});
+  row.push_back({"value_loss", group ? std::nan("") : s[1]});
   row.push_back({"entropy", config_.entropy_coef > 0 ? s[2] : std::nan("")});
   row.push_back({"ratio_mean", s[3]});
   row.push_back({"clip_fraction", s[4]});

@@ -3,6 +3,13 @@
 // N envs x T steps, compute GAE advantages, then epochs x minibatches of
 // clipped-surrogate + value-loss steps with Adam. The policy family supplies
 // actions and the log-ratio; nothing here knows whether it is FPO or PPO.
+//
+// With train.advantage = group (GRPO-style, for episodic tasks) an iteration
+// instead resets every env, groups of train.group_size consecutive envs from
+// the same initial state, runs one episode per env (at most the env's
+// max_episode_steps), gives every step of an episode its group-relative
+// return as advantage, masks the steps after an episode ended out of the
+// loss, and trains no critic.
 #include <deque>
 #include <memory>
 #include <string>
@@ -10,6 +17,7 @@
 #include <vector>
 
 #include "fpo/algo/agent.h"
+#include "fpo/algo/objective.h"
 #include "fpo/algo/train_config.h"
 #include "fpo/env/vec_env.h"
 
@@ -31,7 +39,10 @@ class Trainer {
   // Runs one rollout + update; returns its metrics row.
   MetricsRow iterate();
   bool finished() const { return state_.env_steps >= config_.steps; }
-  int64_t steps_per_iteration() const { return static_cast<int64_t>(config_.num_envs) * config_.unroll; }
+  // Env steps of one iteration: N x unroll; with group advantages the most an
+  // iteration can take (N x max_episode_steps; it stops once every episode ended).
+  int64_t steps_per_iteration() const;
+  bool group_advantages() const { return config_.advantage == "group"; }
 
   Agent& agent() { return agent_; }
   torch::optim::Adam& optimizer() { return *optimizer_; }
@@ -44,7 +55,10 @@ class Trainer {
   struct Rollout {
     torch::Tensor obs, actions, rewards, values, next_values, dones;  // [T, N, ...]
     TensorMap memory;                                                 // [T, N, ...]
+    torch::Tensor group_advantages, mask;                             // [T, N], group advantages only
   };
+  // Reset seeds for group advantages: the same seed within a group, fresh each iteration.
+  std::vector<uint64_t> group_seeds() const;
   void collect_rollout(MetricsRow& row);
   void update(MetricsRow& row);
   double current_lr() const;
@@ -56,6 +70,8 @@ class Trainer {
   std::unique_ptr<torch::optim::Adam> optimizer_;
   TrainState state_;
   Rollout rollout_;
+  int64_t rollout_steps_ = 0;        // T of the last rollout
+  TrustRegion trust_region_ = TrustRegion::kClip;
   torch::Tensor obs_cpu_;            // the env's obs buffer viewed as a tensor (no copy)
   std::deque<double> recent_returns_, recent_lengths_;
   std::deque<int> recent_outcomes_;

@@ -56,6 +56,7 @@ struct EnvFactory {
   EnvSpec spec;
   std::function<std::unique_ptr<Env>()> make;
   ScriptedController scripted;  // empty when no simple controller exists
+  bool accepts_start_cell = false;  // whether EnvOptions::start_cell means anything here
 };
 
 }  // namespace fpo

@@ -451,6 +451,7 @@ EnvFactory make_factory(const Layout& layout, const EnvOptions& options) {
   const Layout* ptr = &layout;
   f.make = [ptr, start] { return std::make_unique<GridWorldEnv>(ptr, start); };
   f.scripted = make_scripted(layout);
+  f.accepts_start_cell = true;
   return f;
 }
 

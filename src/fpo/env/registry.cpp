@@ -17,6 +17,9 @@ EnvFactory EnvRegistry::make(const std::string& name, const EnvOptions& options)
     throw Error("unknown env '" + name + "'; known envs: " + known);
   }
   EnvFactory factory = it->second(options);
+  if (!options.start_cell.empty() && !factory.accepts_start_cell) {
+    throw Error("env '" + name + "' has no start cells; a start cell (--start / env.start) applies to gridworld envs only");
+  }
   if (options.max_episode_steps > 0) factory.spec.max_episode_steps = options.max_episode_steps;
   return factory;
 }
@@ -30,6 +33,7 @@ std::vector<std::string> EnvRegistry::names() const {
 const EnvRegistry& EnvRegistry::global() {
   static const EnvRegistry registry = [] {
     EnvRegistry r;
+    register_bandit_envs(r);
     register_gridworld_envs(r);
     register_dmc_envs(r);
     return r;

@@ -28,6 +28,7 @@ class EnvRegistry {
 };
 
 // Registration hooks, one per environment family.
+void register_bandit_envs(EnvRegistry& registry);
 void register_gridworld_envs(EnvRegistry& registry);
 void register_dmc_envs(EnvRegistry& registry);
 

@@ -50,6 +50,15 @@ void VecEnv::reset_all() {
   std::fill(truncated_.begin(), truncated_.end(), 0);
 }
 
+void VecEnv::reset_with_seeds(const std::vector<uint64_t>& seeds) {
+  if (seeds.size() != static_cast<size_t>(num_envs_)) {
+    throw Error("reset_with_seeds: got " + std::to_string(seeds.size()) + " seeds for " + std::to_string(num_envs_) +
+                " envs; allowed: exactly one seed per env");
+  }
+  for (int i = 0; i < num_envs_; ++i) rngs_[i].seed(seeds[i]);
+  reset_all();
+}
+
 void VecEnv::step(const float* actions) {
   const size_t total = static_cast<size_t>(num_envs_) * spec_.act_dim;
   for (size_t k = 0; k < total; ++k) {

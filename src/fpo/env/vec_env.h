@@ -28,6 +28,10 @@ class VecEnv {
 
   // Starts a fresh episode in every env (called once by the constructor).
   void reset_all();
+  // Reseeds env i's random stream with seeds[i] (one per env) and starts a
+  // fresh episode in every env: envs given the same seed start from the same
+  // initial state (and share their random stream from then on).
+  void reset_with_seeds(const std::vector<uint64_t>& seeds);
   // actions: [N, act_dim], row-major; values are clipped to [-1, 1].
   // Throws fpo::Error on a NaN/Inf action.
   void step(const float* actions);

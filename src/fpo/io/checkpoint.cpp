@@ -37,6 +37,26 @@ void save_checkpoint(const std::string& path, Agent& agent, torch::optim::Optimi
   if (ec) throw Error("cannot move checkpoint into place at '" + path + "': " + ec.message());
 }
 
+namespace {
+
+// LibTorch's Module::load replaces tensors without checking their shapes, so
+// record them before loading and compare afterwards.
+std::vector<std::pair<std::string, std::vector<int64_t>>> shapes_of(const torch::nn::Module& module,
+                                                                   const std::string& prefix) {
+  std::vector<std::pair<std::string, std::vector<int64_t>>> out;
+  for (const auto& p : module.named_parameters()) out.emplace_back(prefix + p.key(), p.value().sizes().vec());
+  for (const auto& b : module.named_buffers()) out.emplace_back(prefix + b.key(), b.value().sizes().vec());
+  return out;
+}
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+}  // namespace
+
 void load_checkpoint(const std::string& path, Agent& agent, torch::optim::Optimizer* optimizer, TrainState* state) {
   if (!fs::exists(path)) throw Error("checkpoint '" + path + "' does not exist");
   try {
@@ -46,9 +66,21 @@ void load_checkpoint(const std::string& path, Agent& agent, torch::optim::Optimi
     archive.read("policy", policy);
     archive.read("value", value);
     archive.read("obs_norm", obs_norm);
+    auto expected = shapes_of(*agent.policy, "policy.");
+    for (auto& e : shapes_of(*agent.value, "value.")) expected.push_back(e);
+    for (auto& e : shapes_of(*agent.obs_norm, "obs_norm.")) expected.push_back(e);
     agent.policy->load(policy);
     agent.value->load(value);
     agent.obs_norm->load(obs_norm);
+    auto loaded = shapes_of(*agent.policy, "policy.");
+    for (auto& e : shapes_of(*agent.value, "value.")) loaded.push_back(e);
+    for (auto& e : shapes_of(*agent.obs_norm, "obs_norm.")) loaded.push_back(e);
+    for (size_t i = 0; i < expected.size(); ++i) {
+      if (loaded[i].second != expected[i].second) {
+        throw Error("checkpoint '" + path + "' does not match this run's networks: " + expected[i].first + " is " +
+                    shape_text(loaded[i].second) + " in the file, " + shape_text(expected[i].second) + " expected");
+      }
+    }
     if (optimizer) {
       torch::serialize::InputArchive optim;
       archive.read("optimizer", optim);
@@ -63,6 +95,8 @@ void load_checkpoint(const std::string& path, Agent& agent, torch::optim::Optimi
       state->iteration = iteration.item<int64_t>();
       state->wall_time = wall.item<double>();
     }
+  } catch (const Error&) {
+    throw;
   } catch (const c10::Error& e) {
     throw Error("checkpoint '" + path + "' is corrupt or does not match this run's networks: " +
                 e.what_without_backtrace());

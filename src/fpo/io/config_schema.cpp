@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "fpo/common/error.h"
+#include "fpo/policy/flow_sampler.h"
 
 namespace fpo {
 
@@ -56,8 +57,9 @@ std::string describe_allowed(const OptionDef& d) {
 
 ConfigSchema::ConfigSchema(TrainConfig& c) {
   options_ = {
-      opt("env", "environment name (see `fpo envs`)", &c.env),
-      one_of(opt("algo", "algorithm: fpo (flow policy, FPO ratio) or ppo (Gaussian policy)", &c.algo), {"fpo", "ppo"}),
+      opt("env.name", "environment name (see `fpo envs`)", &c.env),
+      one_of(opt("algo", "algorithm: fpo (flow policy, FPO ratio), ppo (Gaussian policy) or dppo (denoising MDP, "
+                 "exact per-step ratios)", &c.algo), {"fpo", "ppo", "dppo"}),
       positive(opt("steps", "total environment steps", &c.steps)),
       at_least(opt("seed", "random seed (envs, networks, sampling)", &c.seed), 0),
       one_of(opt("device", "where networks and the update run: cpu, cuda or auto", &c.device), {"cpu", "cuda", "auto"}),
@@ -81,6 +83,12 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
       opt("train.obs_norm", "running observation normalisation", &c.obs_norm),
       opt("train.adv_norm", "normalise advantages over each rollout", &c.adv_norm),
       in_range(positive(opt("train.clip", "PPO clip epsilon on the ratio", &c.clip)), 0, 1),
+      one_of(opt("train.trust_region", "clip: PPO clip; aspo: FPO++'s asymmetric trust region (clip where A >= 0, "
+                 "SPO penalty r A - |A| (r - 1)^2 / (2 clip) where A < 0)", &c.trust_region), {"clip", "aspo"}),
+      one_of(opt("train.advantage", "gae: GAE with a critic; group: GRPO-style group-relative episode returns "
+                 "(episodic tasks; one episode per env per iteration, no critic)", &c.advantage), {"gae", "group"}),
+      at_least(opt("train.group_size", "envs per group sharing an initial state (train.advantage = group; must "
+                   "divide env.num_envs)", &c.group_size), 2),
       opt("value.hidden", "critic hidden layer widths", &c.value_hidden),
       one_of(opt("value.activation", "critic activation", &c.value_activation), {"silu", "tanh", "relu", "elu"}),
 
@@ -89,7 +97,9 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
       at_least(opt("flow.t_embed_dim", "sinusoidal t-embedding size (even)", &c.flow.t_embed_dim), 2),
       positive(opt("flow.output_scale", "velocity output scale", &c.flow.output_scale)),
       at_least(opt("flow.steps", "sampling steps K in training rollouts", &c.flow.steps), 1),
-      one_of(opt("flow.sampler", "sampler in training rollouts", &c.flow.sampler), {"euler"}),
+      one_of(opt("flow.sampler", "sampler in training rollouts: euler, midpoint, heun (2nd order) or stochastic",
+                 &c.flow.sampler), flow_sampler_names()),
+      at_least(opt("flow.sampler_noise", "noise scale of the stochastic sampler (0: Euler)", &c.flow.sampler_noise), 0),
       at_least(opt("flow.n_mc", "(t, eps) pairs per action for the FPO ratio", &c.flow.n_mc), 1),
       one_of(opt("flow.loss", "CFM loss: eps (eps-MSE) or u (u-MSE)", &c.flow.loss), {"eps", "u"}),
       one_of(opt("flow.ratio", "mean: average CFM losses before exp; per_sample: one clipped ratio per pair",
@@ -98,6 +108,15 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
                  &c.flow.t_sampling), {"uniform", "grid"}),
       at_least(opt("flow.loss_clamp", "clamp CFM losses to <= this before the ratio (0: off)", &c.flow.loss_clamp), 0),
       at_least(opt("flow.diff_clamp", "clamp l_old - l_new to [-c, c] before exp (0: off)", &c.flow.diff_clamp), 0),
+      at_least(opt("flow.action_bound", "clip flow actions to [-b, b] before they are stored and learned from (0: off)",
+                   &c.flow.action_bound), 0),
+
+      opt("dppo.hidden", "DPPO velocity MLP hidden layer widths", &c.dppo.hidden),
+      one_of(opt("dppo.activation", "DPPO velocity MLP activation", &c.dppo.activation), {"silu", "tanh", "relu", "elu"}),
+      at_least(opt("dppo.t_embed_dim", "DPPO sinusoidal t-embedding size (even)", &c.dppo.t_embed_dim), 2),
+      positive(opt("dppo.output_scale", "DPPO velocity output scale", &c.dppo.output_scale)),
+      at_least(opt("dppo.steps", "denoising steps K (the per-action MDP length)", &c.dppo.steps), 1),
+      positive(opt("dppo.sigma", "fixed per-step noise std of the denoising MDP", &c.dppo.sigma)),
 
       opt("gaussian.hidden", "Gaussian policy hidden layer widths", &c.gaussian.hidden),
       one_of(opt("gaussian.activation", "Gaussian policy activation", &c.gaussian.activation),
@@ -122,7 +141,13 @@ const OptionDef& ConfigSchema::find(const std::string& key) const {
 }
 
 void ConfigSchema::set(const std::string& key, const std::string& value, const std::string& source) {
-  const OptionDef& d = find(key);
+  const OptionDef* found = nullptr;
+  try {
+    found = &find(key);
+  } catch (const Error& e) {
+    throw Error(source + ": " + e.what());
+  }
+  const OptionDef& d = *found;
   auto bad = [&](const std::string& why) {
     return Error(source + ": " + key + " = '" + value + "' " + why + "; allowed: " + describe_allowed(d));
   };
@@ -258,6 +283,13 @@ void validate_config(const TrainConfig& c) {
   }
   if (c.flow.t_embed_dim % 2 != 0) {
     throw Error("flow.t_embed_dim = " + std::to_string(c.flow.t_embed_dim) + " must be even");
+  }
+  if (c.dppo.t_embed_dim % 2 != 0) {
+    throw Error("dppo.t_embed_dim = " + std::to_string(c.dppo.t_embed_dim) + " must be even");
+  }
+  if (c.advantage == "group" && c.num_envs % c.group_size != 0) {
+    throw Error("env.num_envs = " + std::to_string(c.num_envs) + " is not divisible by train.group_size = " +
+                std::to_string(c.group_size) + " (train.advantage = group); allowed: a multiple of train.group_size");
   }
 }
 

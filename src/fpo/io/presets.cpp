@@ -14,8 +14,8 @@ bool is_gridworld(const std::string& env) { return env.rfind("gridworld:", 0) ==
 
 // Small discrete-ish task: short episodes, rewards of +-1, tiny networks.
 const Settings kGridworldDefaults = {
-    {"env.num_envs", "64"},   {"train.unroll", "32"},     {"train.epochs", "8"},
-    {"train.minibatches", "8"}, {"train.lr", "1e-3"},     {"train.gamma", "0.99"},
+    {"env.num_envs", "64"},   {"train.unroll", "32"},     {"train.epochs", "4"},
+    {"train.minibatches", "4"}, {"train.lr", "1e-3"},     {"train.gamma", "0.99"},
     {"train.reward_scale", "1"}, {"value.hidden", "64,64"}, {"checkpoint_every", "20"},
 };
 
@@ -30,9 +30,24 @@ const Settings kPaper = {
 
 // Sized for a 2-core machine: fewer envs, a smaller critic, fewer epochs.
 const Settings kCpu = {
-    {"env.num_envs", "32"},     {"train.unroll", "64"},    {"train.epochs", "8"},
-    {"train.minibatches", "8"}, {"train.lr", "3e-4"},      {"train.gamma", "0.995"},
+    {"env.num_envs", "32"},     {"train.unroll", "64"},    {"train.epochs", "4"},
+    {"train.minibatches", "4"}, {"train.lr", "3e-4"},      {"train.gamma", "0.995"},
     {"train.reward_scale", "10"}, {"value.hidden", "128,128,128"}, {"checkpoint_every", "20"},
+};
+
+// FPO++ (the follow-up paper's objective): one clipped ratio per (t, eps)
+// pair, the asymmetric trust region, and clamps that keep single outlying
+// CFM losses from dominating the ratio. An eps-MSE loss is ~1 per action
+// dimension once the policy is trained, so 10 only cuts rare outliers (a pair
+// with both losses above it carries no gradient); a difference of 0.5 is a
+// ratio of exp(0.5) = 1.65, far outside any trust region in use (clip 0.05-0.2),
+// so the clamp only guards exp against blow-ups. Evaluate with zero-noise
+// sampling: `fpo eval --deterministic`.
+const Settings kFpoPlusPlus = {
+    {"flow.ratio", "per_sample"},
+    {"train.trust_region", "aspo"},
+    {"flow.loss_clamp", "10"},
+    {"flow.diff_clamp", "0.5"},
 };
 
 void apply(ConfigSchema& schema, const Settings& settings, const std::string& source) {
@@ -42,20 +57,23 @@ void apply(ConfigSchema& schema, const Settings& settings, const std::string& so
 }  // namespace
 
 const std::vector<std::string>& preset_names() {
-  static const std::vector<std::string> names = {"paper", "cpu"};
+  static const std::vector<std::string> names = {"paper", "cpu", "fpo++"};
   return names;
 }
 
 std::string describe_presets() {
   return "paper: the FPO paper's hyper-parameters (2048 envs, unroll 30, 32 minibatches, 16 epochs, 5x256 critic); "
-         "cpu: sized for a 2-core machine (32 envs, unroll 64, 8 minibatches, 8 epochs, 3x128 critic; the default "
-         "for MuJoCo tasks)";
+         "cpu: sized for a 2-core machine (32 envs, unroll 64, 4 minibatches, 4 epochs, 3x128 critic; the default "
+         "for MuJoCo tasks); "
+         "fpo++: the FPO++ objective for algo fpo (per-sample ratios, train.trust_region=aspo, flow.loss_clamp=10, "
+         "flow.diff_clamp=0.5; evaluate with --deterministic)";
 }
 
 void apply_presets(ConfigSchema& schema, const std::string& env, const std::string& algo, const std::string& preset) {
   if (is_gridworld(env)) apply(schema, kGridworldDefaults, "gridworld defaults");
   else apply(schema, kCpu, "MuJoCo task defaults");
   if (algo == "ppo") schema.set("train.clip", "0.2", "ppo defaults");
+  if (algo == "dppo") schema.set("train.clip", "0.2", "dppo defaults");  // the FPO paper's DPPO setting
   if (preset.empty()) return;
   if (preset == "paper") {
     apply(schema, kPaper, "preset paper");
@@ -63,6 +81,8 @@ void apply_presets(ConfigSchema& schema, const std::string& env, const std::stri
     if (env == "ball_in_cup" || env == "finger_spin") schema.set("train.gamma", "0.95", "preset paper");
   } else if (preset == "cpu") {
     apply(schema, kCpu, "preset cpu");
+  } else if (preset == "fpo++") {
+    apply(schema, kFpoPlusPlus, "preset fpo++");
   } else {
     std::string known;
     for (const auto& n : preset_names()) known += (known.empty() ? "" : ", ") + n;

@@ -31,9 +31,13 @@ FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig&
       ratio_(parse_ratio(config.ratio)),
       t_sampling_(parse_t_sampling(config.t_sampling)),
       sampler_(parse_flow_sampler(config.sampler)),
-      sampler_steps_(config.steps) {
+      sampler_steps_(config.steps),
+      sampler_noise_(config.sampler_noise) {
   if (config.n_mc < 1) throw Error("flow.n_mc must be >= 1, got " + std::to_string(config.n_mc));
   if (config.steps < 1) throw Error("flow.steps must be >= 1, got " + std::to_string(config.steps));
+  if (!(config.sampler_noise >= 0)) {
+    throw Error("flow.sampler_noise must be >= 0, got " + std::to_string(config.sampler_noise));
+  }
   if (!(config.output_scale > 0)) {
     throw Error("flow.output_scale must be > 0, got " + std::to_string(config.output_scale));
   }
@@ -49,15 +53,20 @@ torch::Tensor FlowPolicy::velocity(const torch::Tensor& obs, const torch::Tensor
   return net_->forward(input) * config_.output_scale;
 }
 
-torch::Tensor FlowPolicy::sample(const torch::Tensor& obs, const torch::Tensor& x1) {
+torch::Tensor FlowPolicy::sample(const torch::Tensor& obs, const torch::Tensor& x1, bool noise_free) {
   VelocityField field = [&](const torch::Tensor& x, const torch::Tensor& t) { return velocity(obs, x, t); };
-  return integrate_flow(field, x1, sampler_steps_, sampler_);
+  return integrate_flow(field, x1, sampler_steps_, sampler_, noise_free ? 0.0 : sampler_noise_);
 }
 
 void FlowPolicy::set_sampler(FlowSamplerKind kind, int steps) {
   if (steps < 1) throw Error("flow steps must be >= 1, got " + std::to_string(steps));
   sampler_ = kind;
   sampler_steps_ = steps;
+}
+
+void FlowPolicy::set_sampler_noise(double noise) {
+  if (!(noise >= 0)) throw Error("flow sampler noise must be >= 0, got " + std::to_string(noise));
+  sampler_noise_ = noise;
 }
 
 torch::Tensor FlowPolicy::cfm_loss(const torch::Tensor& obs, const torch::Tensor& action, const torch::Tensor& t,
@@ -95,7 +104,10 @@ ActResult FlowPolicy::act(const torch::Tensor& obs, bool deterministic, bool wit
   const int64_t n = obs.size(0);
   auto x1 = deterministic ? torch::zeros({n, act_dim_}, obs.options()) : torch::randn({n, act_dim_}, obs.options());
   ActResult out;
-  out.action = sample(obs, x1);
+  out.action = sample(obs, x1, /*noise_free=*/deterministic);
+  // Envs act on [-1, 1]; learning the flow on the clipped action keeps CFM
+  // losses (and so the FPO ratio) bounded when the policy pushes far outside.
+  if (config_.action_bound > 0) out.action = out.action.clamp(-config_.action_bound, config_.action_bound);
   if (with_memory) {
     auto [t, eps] = draw_cfm_pairs(n, obs.options());
     out.memory["cfm_t"] = t;

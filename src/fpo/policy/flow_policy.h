@@ -15,18 +15,20 @@ enum class FpoRatio { kMeanBeforeExp, kPerSample };
 enum class TimeSampling { kUniform, kGrid };
 
 struct FlowPolicyConfig {
+  double action_bound = 1.0;       // actions are clipped to [-b, b] before storing (0: off)
   std::string hidden = "32,32,32,32";
   std::string activation = "silu";
   int t_embed_dim = 8;
   double output_scale = 0.25;
   int steps = 10;                   // K sampling steps during training rollouts
-  std::string sampler = "euler";
+  std::string sampler = "euler";    // euler | midpoint | heun | stochastic
   int n_mc = 8;                     // (t, eps) pairs per action
   std::string loss = "eps";         // eps | u
   std::string ratio = "mean";       // mean (average losses before exp) | per_sample
   std::string t_sampling = "uniform";  // uniform | grid
   double loss_clamp = 0.0;          // clamp each CFM loss to <= this (0: off)
   double diff_clamp = 0.0;          // clamp l_old - l_new to [-c, c] (0: off)
+  double sampler_noise = 0.5;       // the stochastic sampler's noise scale g (0: Euler)
 };
 
 class FlowPolicy : public Policy {
@@ -42,11 +44,17 @@ class FlowPolicy : public Policy {
   // Per-sample CFM losses: obs [B, D], action [B, A], t [B, M], eps [B, M, A] -> [B, M].
   torch::Tensor cfm_loss(const torch::Tensor& obs, const torch::Tensor& action, const torch::Tensor& t,
                          const torch::Tensor& eps);
-  // Integrates from x1 [B, A] at t = 1 down to an action.
-  torch::Tensor sample(const torch::Tensor& obs, const torch::Tensor& x1);
+  // Integrates from x1 [B, A] at t = 1 down to an action. noise_free drops
+  // the stochastic sampler's per-step noise (deterministic actions).
+  torch::Tensor sample(const torch::Tensor& obs, const torch::Tensor& x1, bool noise_free = false);
 
   // How actions are drawn (evaluation may differ from training).
   void set_sampler(FlowSamplerKind kind, int steps);
+  // The stochastic sampler's noise scale (>= 0; 0 makes it Euler).
+  void set_sampler_noise(double noise);
+  FlowSamplerKind sampler() const { return sampler_; }
+  int sampler_steps() const { return sampler_steps_; }
+  double sampler_noise() const { return sampler_noise_; }
   const FlowPolicyConfig& config() const { return config_; }
 
  private:
@@ -60,6 +68,7 @@ class FlowPolicy : public Policy {
   TimeSampling t_sampling_;
   FlowSamplerKind sampler_;
   int sampler_steps_;
+  double sampler_noise_;
   torch::nn::Sequential net_{nullptr};
 };
 

@@ -3,7 +3,7 @@
 
 namespace fpo {
 namespace dmc {
-// One hook per domain file (cartpole.cpp, point_mass.cpp, ...); add yours here.
+// One hook per domain file.
 void register_cheetah(EnvRegistry& registry);
 void register_finger(EnvRegistry& registry);
 void register_fish(EnvRegistry& registry);
@@ -24,7 +24,6 @@ void register_dmc_envs(EnvRegistry& registry) {
   dmc::register_fish(registry);
   dmc::register_hopper(registry);
   dmc::register_walker(registry);
-  (void)registry;
   dmc::register_cartpole(registry);
   dmc::register_point_mass(registry);
   dmc::register_reacher(registry);

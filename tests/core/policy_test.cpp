@@ -1,0 +1,239 @@
+// Policy families against closed forms: the flow policy's CFM losses (both
+// parameterisations) with a velocity field made known by overwriting the
+// network, and the Gaussian policy's log-density, entropy and log-ratio.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "fpo/common/error.h"
+#include "fpo/policy/flow_policy.h"
+#include "fpo/policy/gaussian_policy.h"
+
+namespace fpo {
+namespace {
+
+void expect_tensor_near(const torch::Tensor& actual, const std::vector<double>& expected, double tol) {
+  auto a = actual.to(torch::kFloat64).contiguous().reshape({-1});
+  ASSERT_EQ(a.numel(), static_cast<int64_t>(expected.size()));
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_NEAR(a[static_cast<int64_t>(i)].item<double>(), expected[i], tol) << "element " << i;
+  }
+}
+
+FlowPolicyConfig small_flow_config(const std::string& loss) {
+  FlowPolicyConfig c;
+  c.hidden = "16,16";
+  c.loss = loss;
+  c.output_scale = 0.25;
+  c.n_mc = 2;
+  return c;
+}
+
+// Zeroes every weight and bias, then sets the last layer's bias to b: every
+// hidden activation is silu(0) = 0, so v(x, t; o) = output_scale * b everywhere.
+void make_velocity_constant(FlowPolicy& policy, const std::vector<float>& b) {
+  torch::NoGradGuard no_grad;
+  auto named = policy.named_parameters();
+  ASSERT_GE(named.size(), 2u);
+  for (auto& p : named) p.value().zero_();
+  auto& last = named[named.size() - 1];
+  ASSERT_NE(last.key().find("bias"), std::string::npos) << last.key();
+  ASSERT_EQ(last.value().numel(), static_cast<int64_t>(b.size()));
+  last.value().copy_(torch::tensor(b));
+}
+
+// One observation (obs_dim 3), action a = (0.3, -0.2), two (t, eps) pairs:
+//   pair 0: t = 0.5, eps = (1.0, 0.5)
+//   pair 1: t = 0.2, eps = (-1.0, 0.0)
+struct CfmCase {
+  torch::Tensor obs = torch::tensor({{0.7f, -1.1f, 0.2f}});
+  torch::Tensor action = torch::tensor({{0.3f, -0.2f}});
+  torch::Tensor t = torch::tensor({{0.5f, 0.2f}});
+  torch::Tensor eps = torch::tensor({1.0f, 0.5f, -1.0f, 0.0f}).reshape({1, 2, 2});
+};
+
+TEST(FlowPolicy, VelocityIsOutputScaleTimesLastBias) {
+  FlowPolicy policy(3, 2, small_flow_config("eps"));
+  make_velocity_constant(policy, {2.0f, -4.0f});
+  auto v = policy.velocity(torch::randn({5, 3}), torch::randn({5, 2}), torch::rand({5}));
+  ASSERT_EQ(v.sizes(), (std::vector<int64_t>{5, 2}));
+  for (int i = 0; i < 5; ++i) expect_tensor_near(v[i], {0.5, -1.0}, 1e-7);
+}
+
+TEST(FlowPolicy, CfmLossUMseHandComputed) {
+  // v = 0.25 * (2, -4) = (0.5, -1). u-MSE = mean_a (v - (eps - a))^2:
+  //   pair 0: eps - a = (0.7, 0.7);  v - u = (-0.2, -1.7) -> (0.04 + 2.89) / 2 = 1.465
+  //   pair 1: eps - a = (-1.3, 0.2); v - u = (1.8, -1.2)  -> (3.24 + 1.44) / 2 = 2.34
+  FlowPolicy policy(3, 2, small_flow_config("u"));
+  make_velocity_constant(policy, {2.0f, -4.0f});
+  CfmCase c;
+  auto loss = policy.cfm_loss(c.obs, c.action, c.t, c.eps);
+  ASSERT_EQ(loss.sizes(), (std::vector<int64_t>{1, 2}));
+  expect_tensor_near(loss, {1.465, 2.34}, 1e-6);
+}
+
+TEST(FlowPolicy, CfmLossEpsMseHandComputed) {
+  // eps_hat = x_t + (1 - t) v with x_t = t eps + (1 - t) a, so
+  // eps_hat - eps = (1 - t) (v - (eps - a)) and eps-MSE = (1 - t)^2 u-MSE:
+  //   pair 0: 0.25 * 1.465 = 0.36625;  pair 1: 0.64 * 2.34 = 1.4976
+  FlowPolicy policy(3, 2, small_flow_config("eps"));
+  make_velocity_constant(policy, {2.0f, -4.0f});
+  CfmCase c;
+  auto loss = policy.cfm_loss(c.obs, c.action, c.t, c.eps);
+  ASSERT_EQ(loss.sizes(), (std::vector<int64_t>{1, 2}));
+  expect_tensor_near(loss, {0.36625, 1.4976}, 1e-6);
+}
+
+TEST(FlowPolicy, BothLossesVanishAtTheExactVelocity) {
+  // The straight path's velocity is eps - a; with v = eps - a both losses are 0 at every t.
+  const std::vector<float> a = {0.3f, -0.2f}, eps = {1.0f, 0.5f};
+  for (const std::string loss_name : {"u", "eps"}) {
+    FlowPolicy policy(3, 2, small_flow_config(loss_name));
+    make_velocity_constant(policy, {(eps[0] - a[0]) / 0.25f, (eps[1] - a[1]) / 0.25f});
+    auto t = torch::tensor({{0.0f, 0.1f, 0.5f, 0.99f}});
+    auto e = torch::tensor(eps).reshape({1, 1, 2}).expand({1, 4, 2}).contiguous();
+    auto loss = policy.cfm_loss(torch::zeros({1, 3}), torch::tensor(a).reshape({1, 2}), t, e);
+    expect_tensor_near(loss, {0, 0, 0, 0}, 1e-10);
+  }
+}
+
+TEST(FlowPolicy, EpsLossIsOneMinusTSquaredTimesULossForAnyNetwork) {
+  // Same initial parameters (same seed), the two parameterisations.
+  torch::manual_seed(11);
+  FlowPolicy eps_policy(3, 2, small_flow_config("eps"));
+  torch::manual_seed(11);
+  FlowPolicy u_policy(3, 2, small_flow_config("u"));
+  torch::manual_seed(5);
+  auto obs = torch::randn({4, 3}), action = torch::randn({4, 2});
+  auto t = torch::rand({4, 6}), eps = torch::randn({4, 6, 2});
+  auto l_eps = eps_policy.cfm_loss(obs, action, t, eps);
+  auto l_u = u_policy.cfm_loss(obs, action, t, eps);
+  EXPECT_GT(l_u.min().item<double>(), 0.0);
+  EXPECT_TRUE(torch::allclose(l_eps, (1 - t).pow(2) * l_u, 1e-4, 1e-6));
+}
+
+TEST(FlowPolicy, ActShapesAndMemory) {
+  FlowPolicyConfig c = small_flow_config("eps");
+  c.n_mc = 5;
+  FlowPolicy policy(3, 2, c);
+  torch::NoGradGuard no_grad;
+  auto obs = torch::randn({7, 3});
+  auto out = policy.act(obs, false, true);
+  ASSERT_EQ(out.action.sizes(), (std::vector<int64_t>{7, 2}));
+  ASSERT_EQ(out.memory.at("cfm_t").sizes(), (std::vector<int64_t>{7, 5}));
+  ASSERT_EQ(out.memory.at("cfm_eps").sizes(), (std::vector<int64_t>{7, 5, 2}));
+  ASSERT_EQ(out.memory.at("cfm_loss").sizes(), (std::vector<int64_t>{7, 5}));
+  auto t = out.memory.at("cfm_t");
+  EXPECT_GE(t.min().item<double>(), 0.0);
+  EXPECT_LE(t.max().item<double>(), 1.0);
+  // The stored losses are the policy's CFM losses on the stored pairs.
+  EXPECT_TRUE(torch::allclose(out.memory.at("cfm_loss"), policy.cfm_loss(obs, out.action, t, out.memory.at("cfm_eps"))));
+  // Without memory: nothing stored. Deterministic: the same action twice.
+  EXPECT_TRUE(policy.act(obs, false, false).memory.empty());
+  EXPECT_TRUE(torch::equal(policy.act(obs, true, false).action, policy.act(obs, true, false).action));
+}
+
+TEST(FlowPolicy, GridTimeSamplingUsesSamplerGrid) {
+  FlowPolicyConfig c = small_flow_config("eps");
+  c.t_sampling = "grid";
+  c.steps = 4;
+  c.n_mc = 64;
+  FlowPolicy policy(3, 2, c);
+  torch::NoGradGuard no_grad;
+  auto t = policy.act(torch::randn({8, 3}), false, true).memory.at("cfm_t");
+  // Every t is one of 1/4, 2/4, 3/4, 1.
+  auto k = t * 4;
+  EXPECT_TRUE(torch::allclose(k, k.round(), 0, 1e-6));
+  EXPECT_GE(k.round().min().item<double>(), 1.0);
+  EXPECT_LE(k.round().max().item<double>(), 4.0);
+}
+
+TEST(FlowPolicy, SampleFollowsConstantVelocity) {
+  // With v = c everywhere, the Euler sampler maps noise x1 to x1 - c; zero
+  // noise (deterministic) gives -c.
+  FlowPolicy policy(3, 2, small_flow_config("eps"));
+  make_velocity_constant(policy, {2.0f, -4.0f});  // v = (0.5, -1)
+  torch::NoGradGuard no_grad;
+  auto a = policy.act(torch::randn({3, 3}), true, false).action;
+  for (int i = 0; i < 3; ++i) expect_tensor_near(a[i], {-0.5, 1.0}, 1e-6);
+  auto x1 = torch::tensor({{1.0f, 1.0f}});
+  expect_tensor_near(policy.sample(torch::zeros({1, 3}), x1), {0.5, 2.0}, 1e-6);
+}
+
+TEST(FlowPolicy, RejectsBadConfig) {
+  auto bad = [](auto edit) {
+    FlowPolicyConfig c;
+    edit(c);
+    return c;
+  };
+  EXPECT_THROW(FlowPolicy(3, 2, bad([](FlowPolicyConfig& c) { c.loss = "l1"; })), Error);
+  EXPECT_THROW(FlowPolicy(3, 2, bad([](FlowPolicyConfig& c) { c.ratio = "max"; })), Error);
+  EXPECT_THROW(FlowPolicy(3, 2, bad([](FlowPolicyConfig& c) { c.t_sampling = "beta"; })), Error);
+  EXPECT_THROW(FlowPolicy(3, 2, bad([](FlowPolicyConfig& c) { c.n_mc = 0; })), Error);
+  EXPECT_THROW(FlowPolicy(3, 2, bad([](FlowPolicyConfig& c) { c.steps = 0; })), Error);
+  EXPECT_THROW(FlowPolicy(3, 2, bad([](FlowPolicyConfig& c) { c.t_embed_dim = 7; })), Error);
+  EXPECT_THROW(FlowPolicy(3, 2, bad([](FlowPolicyConfig& c) { c.hidden = "32,x"; })), Error);
+  EXPECT_THROW(FlowPolicy(3, 2, bad([](FlowPolicyConfig& c) { c.output_scale = 0; })), Error);
+}
+
+// ---------------------------------------------------------------------------
+// Gaussian policy.
+
+TEST(GaussianPolicy, LogProbClosedForm) {
+  // mean (0.1, -0.2), std (0.5, 2.0), action (0.6, 1.0): z = (1.0, 0.6)
+  // log p = sum_a [-z^2 / 2 - log std - log(2 pi) / 2]
+  //       = -0.5 - 0.18 - log 0.5 - log 2 - log(2 pi) = -0.68 - 1.8378770664 = -2.5178770664
+  auto lp = GaussianPolicy::log_prob(torch::tensor({{0.1, -0.2}}, torch::kFloat64),
+                                     torch::tensor({{0.5, 2.0}}, torch::kFloat64),
+                                     torch::tensor({{0.6, 1.0}}, torch::kFloat64));
+  ASSERT_EQ(lp.sizes(), (std::vector<int64_t>{1, 1}));
+  EXPECT_NEAR(lp.item<double>(), -2.5178770664093453, 1e-12);
+}
+
+TEST(GaussianPolicy, InitialStdEntropyAndZeroLogRatio) {
+  GaussianPolicyConfig c;
+  c.hidden = "16,16";
+  c.init_std = 0.5;
+  GaussianPolicy policy(3, 2, c);
+  auto obs = torch::randn({6, 3});
+  auto [mean, std] = policy.distribution(obs);
+  ASSERT_EQ(std.sizes(), (std::vector<int64_t>{6, 2}));
+  EXPECT_TRUE(torch::allclose(std, torch::full({6, 2}, 0.5f)));
+  // Entropy of a diagonal Gaussian: sum_a (1/2 + log(2 pi)/2 + log std)
+  //   = 2 * (0.5 + 0.9189385332 - 0.6931471806) = 1.4515827053
+  EXPECT_NEAR(policy.entropy(obs).item<double>(), 1.4515827052894548, 1e-5);
+
+  ActResult act;
+  {
+    torch::NoGradGuard no_grad;
+    act = policy.act(obs, false, true);
+  }
+  ASSERT_EQ(act.memory.at("log_prob").sizes(), (std::vector<int64_t>{6, 1}));
+  EXPECT_TRUE(torch::allclose(act.memory.at("log_prob"), GaussianPolicy::log_prob(mean, std, act.action).detach()));
+  auto log_ratio = policy.log_ratio(obs, act.action, act.memory);
+  ASSERT_EQ(log_ratio.sizes(), (std::vector<int64_t>{6, 1}));
+  EXPECT_TRUE(torch::equal(log_ratio, torch::zeros_like(log_ratio))) << log_ratio;
+  EXPECT_TRUE(log_ratio.requires_grad());
+  // Deterministic action is the mean.
+  EXPECT_TRUE(torch::equal(policy.act(obs, true, false).action, mean));
+}
+
+TEST(GaussianPolicy, SoftplusHeadStartsAtInitStd) {
+  GaussianPolicyConfig c;
+  c.hidden = "8";
+  c.std_mode = "softplus";
+  c.init_std = 0.3;
+  c.min_std = 0.01;
+  GaussianPolicy policy(4, 3, c);
+  auto [mean, std] = policy.distribution(torch::randn({5, 4}));
+  // The last layer starts with small weights (gain 0.01) and zero bias: std ~ init_std.
+  EXPECT_TRUE(torch::allclose(std, torch::full({5, 3}, 0.3f), 1e-2, 1e-2));
+  EXPECT_THROW(GaussianPolicy(4, 3, [] { GaussianPolicyConfig g; g.std_mode = "exp"; return g; }()), Error);
+  EXPECT_THROW(GaussianPolicy(4, 3, [] { GaussianPolicyConfig g; g.init_std = 1e-4; return g; }()), Error);
+}
+
+}  // namespace
+}  // namespace fpo
