@@ -74,7 +74,7 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
       at_least(opt("train.minibatches", "minibatches per epoch", &c.minibatches), 1),
       positive(opt("train.lr", "Adam learning rate", &c.lr)),
       opt("train.lr_decay", "decay the learning rate linearly to 0 over the run", &c.lr_decay),
-      positive(opt("train.max_grad_norm", "global gradient-norm clip", &c.max_grad_norm)),
+      positive(opt("train.max_grad_norm", "gradient-norm clip, applied to the policy and to the critic separately", &c.max_grad_norm)),
       in_range(opt("train.gamma", "discount", &c.gamma), 0, 1),
       in_range(opt("train.gae_lambda", "GAE lambda", &c.gae_lambda), 0, 1),
       at_least(opt("train.value_coef", "value-loss coefficient", &c.value_coef), 0),
