@@ -78,8 +78,14 @@ StepResult MujocoTask::step(const float* action, Rng& rng, float* obs) {
   // previous step ended with mj_step1), so finish this step with mj_step2, take
   // the remaining substeps, then run mj_step1 so that observations and rewards
   // see kinematics of the new state. Same physics as n calls of mj_step.
-  mj_step2(m, data_);
-  for (int k = 1; k < n_substeps_; ++k) mj_step(m, data_);
+  if (m->opt.integrator == mjINT_RK4) {
+    // mj_step2 integrates with Euler whatever the model asks for, so RK4
+    // models (cartpole, acrobot) take whole mj_step calls instead.
+    for (int k = 0; k < n_substeps_; ++k) mj_step(m, data_);
+  } else {
+    mj_step2(m, data_);
+    for (int k = 1; k < n_substeps_; ++k) mj_step(m, data_);
+  }
   mj_step1(m, data_);
   after_step(rng);
   StepResult result;
