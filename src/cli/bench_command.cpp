@@ -1,6 +1,6 @@
 // fpo bench env: environment throughput of VecEnv beside a raw mj_step loop
-// on the same model in the same run (physics only: no observation, reward,
-// auto-reset or threading).
+// on the same model in the same run (physics only: no observation, reward or
+// threading; it resets every 1000 steps with the task's reset physics steps).
 #include <mujoco/mujoco.h>
 
 #include <chrono>
@@ -47,7 +47,9 @@ double vec_env_rate(const EnvFactory& f, int envs, int threads, int steps) {
 }
 
 // Env steps per second of n_substeps raw mj_step calls per env step, one thread.
-double raw_rate(const mjModel* m, int n_substeps, int envs, int steps, int act_dim) {
+// Every 1000 env steps an env resets, with the task's extra reset physics
+// steps (cheetah lets its random pose settle for 200), as the VecEnv does.
+double raw_rate(const mjModel* m, int n_substeps, int reset_steps, int envs, int steps, int act_dim) {
   std::vector<mjData*> data;
   for (int i = 0; i < envs; ++i) data.push_back(mj_makeData(m));
   const auto actions = random_actions(envs, act_dim);
@@ -57,7 +59,11 @@ double raw_rate(const mjModel* m, int n_substeps, int envs, int steps, int act_d
         mjData* d = data[i];
         for (int u = 0; u < m->nu; ++u) d->ctrl[u] = actions[static_cast<size_t>(i) * act_dim + u];
         for (int k = 0; k < n_substeps; ++k) mj_step(m, d);
-        if (d->time > 1000 * n_substeps * m->opt.timestep) mj_resetData(m, d);
+        if (d->time > 1000 * n_substeps * m->opt.timestep) {
+          mj_resetData(m, d);
+          for (int k = 0; k < reset_steps; ++k) mj_step(m, d);
+          d->time = 0.0;
+        }
       }
     }
   };
@@ -79,9 +85,10 @@ int run_bench_env(BenchArgs args) {
   if (task) {
     const mjModel* m = task->model();
     const int n_substeps = static_cast<int>(std::lround(f.spec.control_dt / m->opt.timestep));
-    raw = raw_rate(m, n_substeps, args.envs, args.steps, f.spec.act_dim);
+    raw = raw_rate(m, n_substeps, task->reset_physics_steps(), args.envs, args.steps, f.spec.act_dim);
     out["raw_mj_step_env_steps_per_sec"] = raw;
     out["n_substeps"] = n_substeps;
+    out["reset_physics_steps"] = task->reset_physics_steps();
   }
   nlohmann::json rows = nlohmann::json::array();
   for (int t : args.threads) {
@@ -97,7 +104,13 @@ int run_bench_env(BenchArgs args) {
     return 0;
   }
   std::printf("env %s, %d envs, %d steps each\n", args.env.c_str(), args.envs, args.steps);
-  if (task) std::printf("  raw mj_step loop (1 thread):  %12.0f env steps/s\n", raw);
+  if (task) {
+    std::printf("  raw mj_step loop (1 thread):  %12.0f env steps/s", raw);
+    if (task->reset_physics_steps() > 0) {
+      std::printf("   (with the task's %d physics steps per reset)", task->reset_physics_steps());
+    }
+    std::printf("\n");
+  }
   for (const auto& row : rows) {
     std::printf("  VecEnv, %2d thread(s):         %12.0f env steps/s", row["threads"].get<int>(),
                 row["env_steps_per_sec"].get<double>());

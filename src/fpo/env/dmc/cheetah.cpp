@@ -24,6 +24,8 @@ class CheetahRun final : public MujocoTask {
   explicit CheetahRun(ModelPtr model)
       : MujocoTask(std::move(model), /*n_substeps=*/1), speed_adr_(sensor_adr("torso_subtreelinvel")) {}
 
+  int reset_physics_steps() const override { return kSettleSteps; }
+
  protected:
   void initialize_episode(Rng& rng) override {
     const mjModel* m = model();
@@ -33,7 +35,7 @@ class CheetahRun final : public MujocoTask {
       if (m->jnt_limited[j]) d->qpos[m->jnt_qposadr[j]] = uniform(rng, m->jnt_range[2 * j], m->jnt_range[2 * j + 1]);
     }
     // Let the random pose fall and settle (zero control) before the episode.
-    for (int k = 0; k < kSettleSteps; ++k) mj_step(m, d);
+    for (int k = 0; k < reset_physics_steps(); ++k) mj_step(m, d);
     d->time = 0.0;
   }
 

@@ -33,6 +33,9 @@ class MujocoTask : public Env {
   const mjModel* model() const { return model_.get(); }
   mjData* data() { return data_; }
   const mjData* data() const { return data_; }
+  // Physics steps a reset takes beyond mj_resetData (e.g. letting a random
+  // pose settle); benchmarks add them to the raw loop so both do equal work.
+  virtual int reset_physics_steps() const { return 0; }
 
  protected:
   // Sets the initial state; data() has just been reset to the model's defaults.
