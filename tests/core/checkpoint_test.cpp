@@ -109,7 +109,8 @@ TEST_P(CheckpointRoundTrip, FreshAgentActsIdentically) {
   EXPECT_FALSE(fs::exists(path + ".tmp"));
 
   Agent fresh = make_agent(config, factory.spec.obs_dim, factory.spec.act_dim);
-  torch::optim::Adam optimizer(fresh.parameters(), torch::optim::AdamOptions(config.lr));
+  auto optimizer_ptr = make_optimizer(fresh, config);
+  torch::optim::Adam& optimizer = *optimizer_ptr;
   TrainState state;
   load_checkpoint(path, fresh, &optimizer, &state);
 
@@ -190,7 +191,8 @@ TEST(CheckpointErrors, DamagedOrMissingFilesNameThePath) {
 
   auto load_into_fresh = [&](const std::string& path) {
     Agent agent = make_agent(config, 2, 2);
-    torch::optim::Adam optimizer(agent.parameters(), torch::optim::AdamOptions(config.lr));
+    auto optimizer_ptr = make_optimizer(agent, config);
+    torch::optim::Adam& optimizer = *optimizer_ptr;
     TrainState state;
     load_checkpoint(path, agent, &optimizer, &state);
   };
@@ -259,6 +261,34 @@ TEST(CheckpointErrors, UnwritableDestinationNamesThePath) {
   Agent agent = make_agent(config, 2, 2);
   const std::string path = dir.file("no_such_dir/checkpoint.pt");
   expect_error_naming("save into a missing directory", [&] { save_checkpoint(path, agent, nullptr, TrainState{}); }, path);
+}
+
+double group_lr(Trainer& trainer, size_t group) {
+  return static_cast<torch::optim::AdamOptions&>(trainer.optimizer().param_groups()[group].options()).lr();
+}
+
+// The critic has its own learning rate (train.value_lr), decayed like the policy's.
+TEST(TrainerOptimizer, CriticGroupUsesValueLr) {
+  TrainConfig config = tiny_config("ppo");
+  config.lr = 1e-3;
+  config.value_lr = 5e-3;
+  config.lr_decay = true;
+  config.steps = 4 * 8 * 8;  // 4 iterations
+  Trainer trainer(config, EnvRegistry::global().make(config.env));
+  ASSERT_EQ(trainer.optimizer().param_groups().size(), 2u);
+  EXPECT_EQ(trainer.optimizer().param_groups()[1].params().size(), trainer.agent().value->parameters().size());
+  trainer.iterate();  // first update at the full rates
+  EXPECT_DOUBLE_EQ(group_lr(trainer, 0), 1e-3);
+  EXPECT_DOUBLE_EQ(group_lr(trainer, 1), 5e-3);
+  trainer.iterate();  // second of four: 3/4 of each
+  EXPECT_DOUBLE_EQ(group_lr(trainer, 0), 0.75e-3);
+  EXPECT_DOUBLE_EQ(group_lr(trainer, 1), 3.75e-3);
+
+  config.value_lr = 0;  // 0: the critic follows train.lr
+  config.lr_decay = false;
+  Trainer same(config, EnvRegistry::global().make(config.env));
+  same.iterate();
+  EXPECT_DOUBLE_EQ(group_lr(same, 1), 1e-3);
 }
 
 }  // namespace

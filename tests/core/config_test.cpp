@@ -57,6 +57,7 @@ const std::map<std::string, std::string>& non_defaults() {
       {"train.epochs", "5"},
       {"train.minibatches", "7"},
       {"train.lr", "0.00012345678901234567"},
+      {"train.value_lr", "0.002"},
       {"train.lr_decay", "true"},
       {"train.max_grad_norm", "1.5"},
       {"train.gamma", "0.98999999999999999"},
@@ -200,6 +201,7 @@ TEST(ConfigSchema, BadValuesNameKeyAndValue) {
       {"train.lr", "abc"},        {"train.lr", "1e-3x"},    {"train.lr", "nan"},       {"train.lr", "inf"},
       {"env.num_envs", "1.5"},    {"train.gamma", "1.01"},  {"flow.loss", "l2"},       {"device", "tpu"},
       {"env.num_envs", "1e12"},   {"train.obs_norm", "maybe"}, {"flow.ratio", ""},
+      {"train.value_lr", "-1e-3"},
   };
   for (const auto& b : bad) {
     TrainConfig config;

@@ -30,6 +30,7 @@ struct TrainConfig {
   int epochs = 16;
   int minibatches = 32;
   double lr = 3e-4;
+  double value_lr = 0;  // critic's Adam learning rate; 0: same as lr
   bool lr_decay = false;  // linear decay to 0 over the run
   double max_grad_norm = 0.5;
   double gamma = 0.995;

@@ -47,7 +47,7 @@ Trainer::Trainer(const TrainConfig& config, const EnvFactory& env_factory)
   env_ = std::make_unique<VecEnv>(env_factory, config_.num_envs, threads, static_cast<uint64_t>(config_.seed));
   agent_ = make_agent(config_, env_->obs_dim(), env_->act_dim());
   agent_.to(device_);
-  optimizer_ = std::make_unique<torch::optim::Adam>(agent_.parameters(), torch::optim::AdamOptions(config_.lr));
+  optimizer_ = make_optimizer(agent_, config_);
   obs_cpu_ = host_tensor(env_->obs(), env_->num_envs(), env_->obs_dim());
 }
 
@@ -63,17 +63,30 @@ std::vector<uint64_t> Trainer::group_seeds() const {
   return seeds;
 }
 
-double Trainer::current_lr() const {
-  if (!config_.lr_decay) return config_.lr;
+double critic_lr(const TrainConfig& config) { return config.value_lr > 0 ? config.value_lr : config.lr; }
+
+std::unique_ptr<torch::optim::Adam> make_optimizer(Agent& agent, const TrainConfig& config) {
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(agent.policy->parameters(), std::make_unique<torch::optim::AdamOptions>(config.lr));
+  groups.emplace_back(agent.value->parameters(), std::make_unique<torch::optim::AdamOptions>(critic_lr(config)));
+  return std::make_unique<torch::optim::Adam>(std::move(groups), torch::optim::AdamOptions(config.lr));
+}
+
+double Trainer::value_lr() const { return critic_lr(config_); }
+
+double Trainer::lr_factor() const {
+  if (!config_.lr_decay) return 1.0;
   if (group_advantages()) {
     // Iterations vary in length: decay with the fraction of the step budget used.
     const double frac = std::min(1.0, static_cast<double>(state_.env_steps) / static_cast<double>(config_.steps));
-    return config_.lr * std::max(1.0 - frac, 0.0);
+    return std::max(1.0 - frac, 0.0);
   }
   const double total_iterations = std::ceil(static_cast<double>(config_.steps) / steps_per_iteration());
   const double frac = std::min(1.0, static_cast<double>(state_.iteration) / total_iterations);
-  return config_.lr * std::max(1.0 - frac, 0.0);
+  return std::max(1.0 - frac, 0.0);
 }
+
+double Trainer::current_lr() const { return config_.lr * lr_factor(); }
 
 MetricsRow Trainer::iterate() {
   const auto t0 = Clock::now();
@@ -289,9 +302,9 @@ void Trainer::update(MetricsRow& row) {
   for (auto& [k, v] : r.memory) memory[k] = flat(v);
 
   const double lr = current_lr();
-  for (auto& group : optimizer_->param_groups()) {
-    static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-  }
+  auto& groups = optimizer_->param_groups();  // [policy, critic]
+  static_cast<torch::optim::AdamOptions&>(groups[0].options()).lr(lr);
+  static_cast<torch::optim::AdamOptions&>(groups[1].options()).lr(value_lr() * lr_factor());
   // Policy and critic are clipped separately: with rewards scaled by 10 and
   // gamma 0.995 the value loss is O(1e3), and one global norm would shrink
   // the policy's gradient to nothing.

@@ -32,6 +32,10 @@ struct TrainState {
   double wall_time = 0.0;  // seconds of training, summed over resumed sessions
 };
 
+// Adam with two parameter groups, [policy at train.lr, critic at
+// train.value_lr]; checkpoints store its state in this layout.
+std::unique_ptr<torch::optim::Adam> make_optimizer(Agent& agent, const TrainConfig& config);
+
 class Trainer {
  public:
   Trainer(const TrainConfig& config, const EnvFactory& env_factory);
@@ -61,7 +65,9 @@ class Trainer {
   std::vector<uint64_t> group_seeds() const;
   void collect_rollout(MetricsRow& row);
   void update(MetricsRow& row);
-  double current_lr() const;
+  double current_lr() const;  // the policy's, after decay
+  double value_lr() const;     // the critic's, before decay
+  double lr_factor() const;    // linear decay factor in [0, 1]
 
   TrainConfig config_;
   torch::Device device_;

@@ -73,6 +73,8 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
       at_least(opt("train.epochs", "passes over each rollout", &c.epochs), 1),
       at_least(opt("train.minibatches", "minibatches per epoch", &c.minibatches), 1),
       positive(opt("train.lr", "Adam learning rate", &c.lr)),
+      at_least(opt("train.value_lr", "critic's Adam learning rate (0: train.lr); the critic must track returns that "
+                   "change as the policy does", &c.value_lr), 0),
       opt("train.lr_decay", "decay the learning rate linearly to 0 over the run", &c.lr_decay),
       positive(opt("train.max_grad_norm", "gradient-norm clip, applied to the policy and to the critic separately", &c.max_grad_norm)),
       in_range(opt("train.gamma", "discount", &c.gamma), 0, 1),
