@@ -15,7 +15,6 @@
 namespace fpo::dmc {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
 constexpr int kNSubsteps = 4;        // 0.02 s control step / 0.005 s physics step
 constexpr double kStandHeight = 0.6;  // torso over foot, m
 constexpr double kHopSpeed = 2.0;     // m/s
@@ -36,18 +35,7 @@ class Hopper final : public MujocoTask {
  protected:
   // The suite's joint randomisation: limited joints uniform in their range,
   // the unlimited pitch hinge uniform in [-pi, pi], the root slides untouched.
-  void initialize_episode(Rng& rng) override {
-    const mjModel* m = model();
-    mjData* d = data();
-    for (int j = 0; j < m->njnt; ++j) {
-      const int a = m->jnt_qposadr[j];
-      if (m->jnt_limited[j]) {
-        d->qpos[a] = uniform(rng, m->jnt_range[2 * j], m->jnt_range[2 * j + 1]);
-      } else if (m->jnt_type[j] == mjJNT_HINGE) {
-        d->qpos[a] = uniform(rng, -kPi, kPi);
-      }
-    }
-  }
+  void initialize_episode(Rng& rng) override { randomize_limited_and_rotational_joints(rng); }
 
   void observe(float* obs) const override {
     const mjModel* m = model();

@@ -121,6 +121,18 @@ void MujocoTask::apply_action(const float* action) {
   }
 }
 
+void MujocoTask::randomize_limited_and_rotational_joints(Rng& rng) {
+  const mjModel* m = model_.get();
+  for (int j = 0; j < m->njnt; ++j) {
+    const int a = m->jnt_qposadr[j];
+    if (m->jnt_limited[j]) {
+      data_->qpos[a] = uniform(rng, m->jnt_range[2 * j], m->jnt_range[2 * j + 1]);
+    } else if (m->jnt_type[j] == mjJNT_HINGE) {
+      data_->qpos[a] = uniform(rng, -mjPI, mjPI);
+    }
+  }
+}
+
 namespace {
 int require_id(const mjModel* m, mjtObj type, const char* name, const char* what) {
   const int id = mj_name2id(m, type, name);

@@ -48,6 +48,9 @@ class MujocoTask : public Env {
   virtual void after_step(Rng& /*rng*/) {}
 
   // Helpers for tasks.
+  // DMC's usual random pose: limited joints uniform in their range, unlimited
+  // hinges uniform in [-pi, pi]; other joints keep their values.
+  void randomize_limited_and_rotational_joints(Rng& rng);
   int body_id(const char* name) const;
   int geom_id(const char* name) const;
   int site_id(const char* name) const;
