@@ -46,6 +46,7 @@ LoadedRun load_run(const std::string& run_dir, const std::string& device_name, c
   LoadedRun run;
   run.config = config;
   run.device = resolve_device(device_name);
+  set_torch_threads(config);
   run.agent = make_agent(config, spec.obs_dim, spec.act_dim);
   load_checkpoint(RunPaths(run_dir).checkpoint, run.agent, nullptr, &run.state);
   run.agent.to(run.device);

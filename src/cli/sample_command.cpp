@@ -31,6 +31,7 @@ int run_sample(const SampleArgs& args) {
     throw Error("--obs has " + std::to_string(values.size()) + " values but env '" + config.env + "' has obs_dim " +
                 std::to_string(factory.spec.obs_dim));
   }
+  set_torch_threads(config);
   Agent agent = make_agent(config, factory.spec.obs_dim, factory.spec.act_dim);
   load_checkpoint(RunPaths(args.run).checkpoint, agent, nullptr, nullptr);
   torch::NoGradGuard no_grad;

@@ -49,6 +49,7 @@ const std::map<std::string, std::string>& non_defaults() {
       {"steps", "123456789"},
       {"seed", "42"},
       {"device", "auto"},
+      {"torch_threads", "3"},
       {"env.num_envs", "17"},
       {"env.threads", "3"},
       {"env.max_episode_steps", "99"},
@@ -201,7 +202,7 @@ TEST(ConfigSchema, BadValuesNameKeyAndValue) {
       {"train.lr", "abc"},        {"train.lr", "1e-3x"},    {"train.lr", "nan"},       {"train.lr", "inf"},
       {"env.num_envs", "1.5"},    {"train.gamma", "1.01"},  {"flow.loss", "l2"},       {"device", "tpu"},
       {"env.num_envs", "1e12"},   {"train.obs_norm", "maybe"}, {"flow.ratio", ""},
-      {"train.value_lr", "-1e-3"},
+      {"train.value_lr", "-1e-3"}, {"torch_threads", "-1"},
   };
   for (const auto& b : bad) {
     TrainConfig config;

@@ -37,6 +37,10 @@ void Agent::to(const torch::Device& device) {
   obs_norm->to(device);
 }
 
+void set_torch_threads(const TrainConfig& config) {
+  if (config.torch_threads > 0) torch::set_num_threads(config.torch_threads);
+}
+
 torch::Device resolve_device(const std::string& name) {
   if (name == "cpu") return torch::kCPU;
   if (name == "cuda" || name == "auto") {

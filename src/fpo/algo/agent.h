@@ -28,6 +28,9 @@ struct Agent {
 // dppo: denoising MDP).
 Agent make_agent(const TrainConfig& config, int64_t obs_dim, int64_t act_dim);
 
+// Applies config.torch_threads to LibTorch's CPU thread pool (process-wide).
+void set_torch_threads(const TrainConfig& config);
+
 // Resolves "cpu" | "cuda" | "auto" into a device; errors if CUDA is asked for
 // but this build or machine has none.
 torch::Device resolve_device(const std::string& name);

@@ -18,6 +18,7 @@ struct TrainConfig {
   int64_t steps = 1000000;   // total environment steps
   int64_t seed = 0;
   std::string device = "cpu";  // cpu | cuda | auto
+  int torch_threads = 1;        // LibTorch intra-op threads on CPU; 0: LibTorch's default (one per core)
 
   // environments
   int num_envs = 64;

@@ -41,6 +41,7 @@ torch::Tensor clip_grad_norm(const std::vector<torch::Tensor>& params, double ma
 Trainer::Trainer(const TrainConfig& config, const EnvFactory& env_factory)
     : config_(config), device_(resolve_device(config.device)) {
   validate_config(config_);
+  set_torch_threads(config_);
   trust_region_ = parse_trust_region(config_.trust_region);
   torch::manual_seed(static_cast<uint64_t>(config_.seed));
   const int threads = config_.threads > 0 ? config_.threads : std::max(1u, std::thread::hardware_concurrency());

@@ -63,6 +63,9 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
       positive(opt("steps", "total environment steps", &c.steps)),
       at_least(opt("seed", "random seed (envs, networks, sampling)", &c.seed), 0),
       one_of(opt("device", "where networks and the update run: cpu, cuda or auto", &c.device), {"cpu", "cuda", "auto"}),
+      at_least(opt("torch_threads", "LibTorch threads for CPU tensor work (0: one per core); small networks run "
+                   "fastest on 1, and more threads spin-wait badly when other processes share the cores",
+                   &c.torch_threads), 0),
 
       at_least(opt("env.num_envs", "parallel environments", &c.num_envs), 1),
       at_least(opt("env.threads", "threads stepping the environments (0: number of cores)", &c.threads), 0),
