@@ -327,6 +327,23 @@ TEST(Presets, FamilyAndAlgoLayers) {
   EXPECT_DOUBLE_EQ(paper_ball.gamma, 0.95);
 }
 
+TEST(Presets, FpoPlusPlusObjectiveAndItsMujocoLearningRate) {
+  TrainConfig mujoco;
+  ConfigSchema ms(mujoco);
+  apply_presets(ms, "point_mass", "fpo", "fpo++");
+  EXPECT_EQ(mujoco.flow.ratio, "per_sample");
+  EXPECT_EQ(mujoco.trust_region, "aspo");
+  EXPECT_DOUBLE_EQ(mujoco.lr, 5e-4);
+  EXPECT_DOUBLE_EQ(mujoco.value_lr, 3e-3);  // the cpu layer underneath
+  EXPECT_EQ(mujoco.epochs, 10);
+
+  TrainConfig grid;
+  ConfigSchema gs(grid);
+  apply_presets(gs, "gridworld:two_walls", "fpo", "fpo++");
+  EXPECT_EQ(grid.trust_region, "aspo");
+  EXPECT_DOUBLE_EQ(grid.lr, 1e-3);  // GridWorld keeps its own
+}
+
 TEST(Presets, UnknownPresetIsNamed) {
   TrainConfig c;
   ConfigSchema schema(c);
