@@ -327,14 +327,16 @@ TEST(Presets, FamilyAndAlgoLayers) {
   EXPECT_DOUBLE_EQ(paper_ball.gamma, 0.95);
 }
 
-TEST(Presets, FpoPlusPlusObjectiveAndItsMujocoLearningRate) {
+TEST(Presets, FpoPlusPlusSetsTheObjectiveOverTheFamilyDefaults) {
   TrainConfig mujoco;
   ConfigSchema ms(mujoco);
   apply_presets(ms, "point_mass", "fpo", "fpo++");
   EXPECT_EQ(mujoco.flow.ratio, "per_sample");
   EXPECT_EQ(mujoco.trust_region, "aspo");
-  EXPECT_DOUBLE_EQ(mujoco.lr, 5e-4);
-  EXPECT_DOUBLE_EQ(mujoco.value_lr, 3e-3);  // the cpu layer underneath
+  EXPECT_DOUBLE_EQ(mujoco.flow.loss_clamp, 10.0);
+  EXPECT_DOUBLE_EQ(mujoco.flow.diff_clamp, 0.5);
+  EXPECT_DOUBLE_EQ(mujoco.lr, 3e-4);        // the cpu layer underneath
+  EXPECT_DOUBLE_EQ(mujoco.value_lr, 3e-3);
   EXPECT_EQ(mujoco.epochs, 10);
 
   TrainConfig grid;

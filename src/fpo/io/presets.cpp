@@ -73,7 +73,7 @@ std::string describe_presets() {
          "cpu: sized for a 2-core machine (32 envs, unroll 64, 8 minibatches, 10 epochs, critic lr 3e-3, gamma "
          "0.99, 3x128 critic; the default for MuJoCo tasks); "
          "fpo++: the FPO++ objective for algo fpo (per-sample ratios, train.trust_region=aspo, flow.loss_clamp=10, "
-         "flow.diff_clamp=0.5; on MuJoCo tasks train.lr=5e-4; evaluate with --deterministic)";
+         "flow.diff_clamp=0.5; evaluate with --deterministic)";
 }
 
 void apply_presets(ConfigSchema& schema, const std::string& env, const std::string& algo, const std::string& preset) {
@@ -90,10 +90,6 @@ void apply_presets(ConfigSchema& schema, const std::string& env, const std::stri
     apply(schema, kCpu, "preset cpu");
   } else if (preset == "fpo++") {
     apply(schema, kFpoPlusPlus, "preset fpo++");
-    // Its trust region barely binds at the cpu preset's 3e-4 (clip fraction
-    // ~0.01): 5e-4 took cartpole_balance from ~630 to ~900 at 1M steps and
-    // still found point_mass's target (1e-3 did not); docs/training_mujoco.md.
-    if (!is_gridworld(env)) schema.set("train.lr", "5e-4", "preset fpo++");
   } else {
     std::string known;
     for (const auto& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
