@@ -17,7 +17,10 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
-constexpr size_t kEpisodeWindow = 100;  // episodes averaged for return_mean
+constexpr size_t kEpisodeWindow = 100;
+
+// train.value_lr, or train.lr where it is 0.
+double critic_lr(const TrainConfig& config) { return config.value_lr > 0 ? config.value_lr : config.lr; }  // episodes averaged for return_mean
 
 torch::Tensor host_tensor(const float* data, int64_t n, int64_t dim) {
   return torch::from_blob(const_cast<float*>(data), {n, dim}, torch::kFloat32);
@@ -64,16 +67,12 @@ std::vector<uint64_t> Trainer::group_seeds() const {
   return seeds;
 }
 
-double critic_lr(const TrainConfig& config) { return config.value_lr > 0 ? config.value_lr : config.lr; }
-
 std::unique_ptr<torch::optim::Adam> make_optimizer(Agent& agent, const TrainConfig& config) {
   std::vector<torch::optim::OptimizerParamGroup> groups;
   groups.emplace_back(agent.policy->parameters(), std::make_unique<torch::optim::AdamOptions>(config.lr));
   groups.emplace_back(agent.value->parameters(), std::make_unique<torch::optim::AdamOptions>(critic_lr(config)));
   return std::make_unique<torch::optim::Adam>(std::move(groups), torch::optim::AdamOptions(config.lr));
 }
-
-double Trainer::value_lr() const { return critic_lr(config_); }
 
 double Trainer::lr_factor() const {
   if (!config_.lr_decay) return 1.0;
@@ -305,7 +304,7 @@ void Trainer::update(MetricsRow& row) {
   const double lr = current_lr();
   auto& groups = optimizer_->param_groups();  // [policy, critic]
   static_cast<torch::optim::AdamOptions&>(groups[0].options()).lr(lr);
-  static_cast<torch::optim::AdamOptions&>(groups[1].options()).lr(value_lr() * lr_factor());
+  static_cast<torch::optim::AdamOptions&>(groups[1].options()).lr(critic_lr(config_) * lr_factor());
   // Policy and critic are clipped separately: with rewards scaled by 10 and
   // gamma 0.995 the value loss is O(1e3), and one global norm would shrink
   // the policy's gradient to nothing.

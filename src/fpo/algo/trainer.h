@@ -66,7 +66,6 @@ class Trainer {
   void collect_rollout(MetricsRow& row);
   void update(MetricsRow& row);
   double current_lr() const;  // the policy's, after decay
-  double value_lr() const;     // the critic's, before decay
   double lr_factor() const;    // linear decay factor in [0, 1]
 
   TrainConfig config_;
