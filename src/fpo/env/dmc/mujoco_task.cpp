@@ -79,9 +79,14 @@ StepResult MujocoTask::step(const float* action, Rng& rng, float* obs) {
   // the remaining substeps, then run mj_step1 so that observations and rewards
   // see kinematics of the new state. Same physics as n calls of mj_step.
   if (m->opt.integrator == mjINT_RK4) {
-    // mj_step2 integrates with Euler whatever the model asks for, so RK4
-    // models (cartpole, acrobot) take whole mj_step calls instead.
-    for (int k = 0; k < n_substeps_; ++k) mj_step(m, data_);
+    // mj_step2 integrates with Euler whatever the model asks for. For RK4
+    // models (cartpole, acrobot) finish the first substep as mj_step would
+    // after its position/velocity stages: the remaining forward stages, the
+    // acceleration check, then the RK4 update.
+    mj_forwardSkip(m, data_, mjSTAGE_VEL, 0);
+    mj_checkAcc(m, data_);
+    mj_RungeKutta(m, data_, 4);
+    for (int k = 1; k < n_substeps_; ++k) mj_step(m, data_);
   } else {
     mj_step2(m, data_);
     for (int k = 1; k < n_substeps_; ++k) mj_step(m, data_);
