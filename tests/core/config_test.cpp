@@ -335,6 +335,8 @@ TEST(Presets, FpoPlusPlusSetsTheObjectiveOverTheFamilyDefaults) {
   EXPECT_EQ(mujoco.trust_region, "aspo");
   EXPECT_DOUBLE_EQ(mujoco.flow.loss_clamp, 10.0);
   EXPECT_DOUBLE_EQ(mujoco.flow.diff_clamp, 0.5);
+  EXPECT_EQ(mujoco.flow.sampler, "stochastic");
+  EXPECT_DOUBLE_EQ(mujoco.flow.sampler_noise, 0.5);
   EXPECT_DOUBLE_EQ(mujoco.lr, 3e-4);        // the cpu layer underneath
   EXPECT_DOUBLE_EQ(mujoco.value_lr, 3e-3);
   EXPECT_EQ(mujoco.epochs, 10);

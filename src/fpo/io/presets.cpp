@@ -48,13 +48,18 @@ const Settings kCpu = {
 // dimension once the policy is trained, so 10 only cuts rare outliers (a pair
 // with both losses above it carries no gradient); a difference of 0.5 is a
 // ratio of exp(0.5) = 1.65, far outside any trust region in use (clip 0.05-0.2),
-// so the clamp only guards exp against blow-ups. Evaluate with zero-noise
-// sampling: `fpo eval --deterministic`.
+// so the clamp only guards exp against blow-ups. Rollouts use the stochastic
+// sampler: its per-step noise keeps a floor (~0.16) under the spread of the
+// actions explored, which Euler sampling lets collapse with the flow; with it
+// cartpole_balance passed 800 within 3M steps where Euler stalled near 670
+// (docs/training_mujoco.md). Evaluate with zero-noise sampling:
+// `fpo eval --deterministic`.
 const Settings kFpoPlusPlus = {
     {"flow.ratio", "per_sample"},
     {"train.trust_region", "aspo"},
     {"flow.loss_clamp", "10"},
     {"flow.diff_clamp", "0.5"},
+    {"flow.sampler", "stochastic"},
 };
 
 void apply(ConfigSchema& schema, const Settings& settings, const std::string& source) {
@@ -73,7 +78,8 @@ std::string describe_presets() {
          "cpu: sized for a 2-core machine (32 envs, unroll 64, 8 minibatches, 10 epochs, critic lr 3e-3, gamma "
          "0.99, 3x128 critic; the default for MuJoCo tasks); "
          "fpo++: the FPO++ objective for algo fpo (per-sample ratios, train.trust_region=aspo, flow.loss_clamp=10, "
-         "flow.diff_clamp=0.5; evaluate with --deterministic)";
+         "flow.diff_clamp=0.5) with the stochastic sampler in rollouts (flow.sampler=stochastic); evaluate with "
+         "--deterministic";
 }
 
 void apply_presets(ConfigSchema& schema, const std::string& env, const std::string& algo, const std::string& preset) {
