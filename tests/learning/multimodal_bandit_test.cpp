@@ -46,21 +46,24 @@ TrainConfig bandit_config(const std::string& algo) {
 }
 
 // Disabled: measured to fail. FPO learns the bandit (mean reward 0.16 -> 0.9+)
-// but the sampled actions end up on ONE peak for every seed and setting tried
+// but for every seed and setting tried one peak ends with less than 0.25 of the
+// sampled actions, nearly always with 0.00-0.06
 // (epochs/minibatches/lr/n_mc/clip/ratio mode/sampler grid, FPO++ preset, u-MSE
 // loss, ReLU or wider velocity nets, output scale 1, no action clip, the
-// stochastic sampler, lr decay, 4096-env batches). Sampling the policy after
+// stochastic sampler, lr decay, 4096-env batches; the exception: u-MSE, ReLU
+// and lr decay, seed 3, 0.75 / 0.18 after 30k steps). Sampling the policy after
 // growing run lengths shows why (seed 3, these settings through `fpo train`):
 // the action distribution first narrows like a Gaussian (std 0.71 -> 0.59 by 8k
 // steps, more mass between the peaks), its centre then drifts to one side (mean
 // -0.13 at 8k, -0.41 at 16k) and the far peak empties (0.00 by 33k). With u-MSE
 // and ReLU the flow does split (0.49 / 0.28 at 16k) but the weaker mode still
-// drains. A single-state policy gradient with equal peaks has no force that
-// keeps both modes, and the updates a small MLP can make favour shifting the
-// whole distribution. On GridWorld, where the policy is state-conditioned and
-// the centre is the boundary between the states that go up and those that go
-// down, both goal rows are kept (GridWorldLearning.FpoReachesGoals checks it).
-// Run with --gtest_also_run_disabled_tests to see the numbers.
+// drains. Our reading (not proven): a single-state policy gradient with equal
+// peaks has no force that keeps both modes, and the updates a small MLP can
+// make favour shifting the whole distribution. On GridWorld, where the policy
+// is state-conditioned and the centre is the boundary between the states that
+// go up and those that go down, both goal rows are kept
+// (GridWorldLearning.FpoReachesGoals checks it). Run with
+// --gtest_also_run_disabled_tests to see the numbers.
 TEST(MultimodalBandit, DISABLED_FpoKeepsBothPeaks) {
   TrainConfig config = bandit_config("fpo");
   Trainer trainer(config, EnvRegistry::global().make(config.env));
