@@ -45,27 +45,33 @@ TrainConfig bandit_config(const std::string& algo) {
   return c;
 }
 
-// Disabled: measured to fail. FPO learns the bandit (mean reward 0.16 -> 0.9+)
-// but for every seed and setting tried one peak ends with less than 0.25 of the
-// sampled actions, nearly always with 0.00-0.06
-// (epochs/minibatches/lr/n_mc/clip/ratio mode/sampler grid, FPO++ preset, u-MSE
-// loss, ReLU or wider velocity nets, output scale 1, no action clip, the
-// stochastic sampler, lr decay, 4096-env batches; the exception: u-MSE, ReLU
-// and lr decay, seed 3, 0.75 / 0.18 after 30k steps). Sampling the policy after
-// growing run lengths shows why (seed 3, these settings through `fpo train`):
-// the action distribution first narrows like a Gaussian (std 0.71 -> 0.59 by 8k
-// steps, more mass between the peaks), its centre then drifts to one side (mean
-// -0.13 at 8k, -0.41 at 16k) and the far peak empties (0.00 by 33k). With u-MSE
-// and ReLU the flow does split (0.49 / 0.28 at 16k) but the weaker mode still
-// drains. Our reading (not proven): a single-state policy gradient with equal
-// peaks has no force that keeps both modes, and the updates a small MLP can
-// make favour shifting the whole distribution. On GridWorld, where the policy
-// is state-conditioned and the centre is the boundary between the states that
-// go up and those that go down, both goal rows are kept
-// (GridWorldLearning.FpoReachesGoals checks it). Run with
-// --gtest_also_run_disabled_tests to see the numbers.
+// The flow has to split before a drift takes it to one side. With the
+// defaults (SiLU, eps-MSE, normalised advantages) it does not: sampling the
+// policy after growing run lengths (seed 3, these settings otherwise), the
+// action distribution first narrows like a Gaussian (std 0.71 -> 0.59 by 8k
+// steps, more mass between the peaks), its centre drifts to one side (mean
+// -0.13 at 8k, -0.41 at 16k) and the far peak empties (0.00 by 33k). A ReLU
+// velocity net on the u-MSE loss without advantage normalisation splits early:
+// after 16 iterations (16k steps) seeds 1-8 gave 0.28/0.53, 0.55/0.33,
+// 0.43/0.43, 0.36/0.52, 0.51/0.32, 0.35/0.25, 0.24/0.51, 0.35/0.53 near
+// -0.6/+0.6. Trained on, one mode still drains (seeds 3-5 at 60k: 0.00/1.00,
+// 0.00/0.92, 0.00/1.00): with one state and two equal peaks nothing holds the
+// two masses equal, so this checks the short run the issue asks for. On
+// GridWorld, where the policy is state-conditioned, both goal rows are kept
+// with the defaults (GridWorldLearning.FpoReachesGoals checks it).
+// Disabled: measured to fail here. The `fpo train` runs above did no
+// evaluation before training; this test's pre-training evaluation draws from
+// the same random stream, so its run differs, and it ends at 0.55 / 0.15
+// (return 0.16 -> 0.60). One seed in eight fails the 0.25 bar by the CLI runs
+// too; the mechanism holds the peaks only for a while, not reliably enough.
+// Run with --gtest_also_run_disabled_tests to see the numbers.
 TEST(MultimodalBandit, DISABLED_FpoKeepsBothPeaks) {
   TrainConfig config = bandit_config("fpo");
+  config.steps = 16384;
+  config.flow.activation = "relu";
+  config.flow.loss = "u";
+  config.adv_norm = false;
+  config.value_lr = 3e-3;  // without normalisation the advantages are r - V: let V track the mean reward
   Trainer trainer(config, EnvRegistry::global().make(config.env));
   const double before = testing::mean(testing::evaluate_trained(trainer, config.env, 512, false).returns);
   testing::train_until_done(trainer);
