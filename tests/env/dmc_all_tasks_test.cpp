@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "dmc_names.h"
 #include "fpo/env/registry.h"
 #include "fpo/env/vec_env.h"
 
@@ -52,13 +53,7 @@ const std::map<std::string, Dims>& expected_dims() {
 const char* const kGroupA[] = {"cartpole_balance", "cartpole_swingup", "point_mass",       "reacher_easy",
                                "reacher_hard",     "ball_in_cup",      "pendulum_swingup", "acrobot_swingup"};
 
-std::vector<std::string> dmc_env_names() {
-  std::vector<std::string> out;
-  for (const std::string& name : EnvRegistry::global().names()) {
-    if (name.find(':') == std::string::npos) out.push_back(name);  // family-prefixed envs (gridworld:, bandit:) are not DMC
-  }
-  return out;
-}
+using testing::dmc_env_names;
 
 // Uniform actions in [-1, 1] from a fixed stream, the same for every VecEnv.
 struct ActionStream {

@@ -12,19 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "dmc_names.h"
 #include "fpo/env/dmc/mujoco_task.h"
 #include "fpo/env/registry.h"
 
 namespace fpo {
 namespace {
-
-std::vector<std::string> dmc_tasks() {
-  std::vector<std::string> out;
-  for (const std::string& name : EnvRegistry::global().names()) {
-    if (name.find(':') == std::string::npos) out.push_back(name);
-  }
-  return out;
-}
 
 class DmcStepping : public ::testing::TestWithParam<std::string> {};
 
@@ -64,7 +57,7 @@ TEST_P(DmcStepping, EqualsPlainMjStepCalls) {
   mj_deleteData(mirror);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllTasks, DmcStepping, ::testing::ValuesIn(dmc_tasks()),
+INSTANTIATE_TEST_SUITE_P(AllTasks, DmcStepping, ::testing::ValuesIn(testing::dmc_env_names()),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace

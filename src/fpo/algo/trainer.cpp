@@ -17,10 +17,10 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
-constexpr size_t kEpisodeWindow = 100;
+constexpr size_t kEpisodeWindow = 100;  // episodes averaged for return_mean
 
 // train.value_lr, or train.lr where it is 0.
-double critic_lr(const TrainConfig& config) { return config.value_lr > 0 ? config.value_lr : config.lr; }  // episodes averaged for return_mean
+double critic_lr(const TrainConfig& config) { return config.value_lr > 0 ? config.value_lr : config.lr; }
 
 torch::Tensor host_tensor(const float* data, int64_t n, int64_t dim) {
   return torch::from_blob(const_cast<float*>(data), {n, dim}, torch::kFloat32);
