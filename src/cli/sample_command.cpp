@@ -37,7 +37,7 @@ int run_sample(const SampleArgs& args) {
   torch::NoGradGuard no_grad;
   torch::manual_seed(static_cast<uint64_t>(args.seed));
   auto obs = torch::tensor(values).reshape({1, -1}).expand({args.n, -1}).contiguous();
-  auto actions = agent.policy->act(agent.normalized(obs), args.deterministic, false).action.contiguous();
+  auto actions = agent.env_action(agent.policy->act(agent.normalized(obs), args.deterministic, false).action).contiguous();
   std::ofstream file;
   std::ostream* out = &std::cout;
   if (!args.out.empty()) {

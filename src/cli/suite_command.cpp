@@ -352,10 +352,10 @@ TrainConfig Suite::resolve(const std::string& task, const Variant& v, int64_t se
   schema.set("seed", std::to_string(seed), "--seeds");
   if (!args_.device.empty()) schema.set("device", args_.device, "--device");
   validate_config(config);
-  if (config.lr_decay && args_.num_evals > 1) {
-    throw Error("train.lr_decay = true cannot be used with --num-evals " + std::to_string(args_.num_evals) +
+  if (config.lr_schedule == "linear" && args_.num_evals > 1) {
+    throw Error("train.lr_schedule = linear cannot be used with --num-evals " + std::to_string(args_.num_evals) +
                 ": the suite trains in chunks and each chunk's --steps would restart the decay; use --num-evals 1 "
-                "or leave train.lr_decay off");
+                "or another train.lr_schedule");
   }
   return config;
 }

@@ -41,6 +41,7 @@ struct TrainArgs {
   bool resume = false;
   bool force = false;
   bool quiet = false;
+  bool print_config = false;
 };
 
 double metric(const MetricsRow& row, const std::string& name) {
@@ -105,6 +106,12 @@ void prepare_new_run_dir(const RunPaths& paths, bool force) {
 }
 
 int run_train(TrainArgs& args, const CLI::App& cmd) {
+  if (args.print_config) {
+    if (args.resume) throw Error("--print-config shows a new run's configuration; it does not combine with --resume");
+    TrainConfig config = resolve_config(args, cmd);
+    std::cout << ConfigSchema(config).to_toml();
+    return 0;
+  }
   if (args.out.empty()) throw Error("--out DIR is required");
   RunPaths paths(args.out);
   TrainConfig config;
@@ -162,6 +169,9 @@ int run_train(TrainArgs& args, const CLI::App& cmd) {
   while (!trainer.finished() && !g_interrupted) {
     MetricsRow row = trainer.iterate();
     metrics.write(row);
+    if (const std::string warning = trainer.health_warning(row); !warning.empty()) {
+      std::cerr << (tty ? "\n" : "") << warning << "\n";
+    }
     const auto& state = trainer.state();
     if (config.checkpoint_every > 0 && state.iteration % config.checkpoint_every == 0) {
       save_checkpoint(paths.periodic_checkpoint(state.env_steps), trainer.agent(), &trainer.optimizer(), state);
@@ -209,10 +219,12 @@ Runner add_train_command(CLI::App& app) {
   cmd->add_option("--steps", args->steps, "total environment steps (e.g. 3e6); default: steps option");
   cmd->add_option("--seed", args->seed, "random seed")->capture_default_str();
   cmd->add_option("--device", args->device, "cpu | cuda | auto; default: device option");
-  cmd->add_option("--out", args->out, "run directory")->required();
+  cmd->add_option("--out", args->out, "run directory (required unless --print-config)");
   cmd->add_flag("--resume", args->resume, "continue the run in --out from its checkpoint");
   cmd->add_flag("--force", args->force, "overwrite a non-empty --out");
   cmd->add_flag("--quiet", args->quiet, "no progress line");
+  cmd->add_flag("--print-config", args->print_config,
+                "print the resolved configuration (TOML, every option) and exit without training");
   cmd->footer(describe_options());
   return [args, cmd] { return run_train(*args, *cmd); };
 }

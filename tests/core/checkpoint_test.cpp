@@ -272,7 +272,7 @@ TEST(TrainerOptimizer, CriticGroupUsesValueLr) {
   TrainConfig config = tiny_config("ppo");
   config.lr = 1e-3;
   config.value_lr = 5e-3;
-  config.lr_decay = true;
+  config.lr_schedule = "linear";
   config.steps = 4 * 8 * 8;  // 4 iterations
   Trainer trainer(config, EnvRegistry::global().make(config.env));
   ASSERT_EQ(trainer.optimizer().param_groups().size(), 2u);
@@ -285,10 +285,31 @@ TEST(TrainerOptimizer, CriticGroupUsesValueLr) {
   EXPECT_DOUBLE_EQ(group_lr(trainer, 1), 3.75e-3);
 
   config.value_lr = 0;  // 0: the critic follows train.lr
-  config.lr_decay = false;
+  config.lr_schedule = "constant";
   Trainer same(config, EnvRegistry::global().make(config.env));
   same.iterate();
   EXPECT_DOUBLE_EQ(group_lr(same, 1), 1e-3);
+}
+
+// An adaptive learning rate lives in the optimizer's policy group, so a
+// resumed run continues at the rate it had reached.
+TEST(TrainerOptimizer, AdaptiveLrSurvivesACheckpoint) {
+  TempDir dir;
+  TrainConfig config = tiny_config("fpo");
+  config.lr_schedule = "adaptive";
+  config.target_kl = 1e-9;  // the lr falls every iteration
+  const EnvFactory factory = EnvRegistry::global().make(config.env);
+  Trainer trainer(config, factory);
+  trainer.iterate();
+  trainer.iterate();
+  const double reached = group_lr(trainer, 0);
+  ASSERT_DOUBLE_EQ(reached, 1e-3 / 2.25);
+  save_checkpoint(dir.file("c.pt"), trainer.agent(), &trainer.optimizer(), trainer.state());
+  Trainer resumed(config, factory);
+  load_checkpoint(dir.file("c.pt"), resumed.agent(), &resumed.optimizer(), &resumed.state());
+  EXPECT_DOUBLE_EQ(group_lr(resumed, 0), reached);
+  resumed.iterate();
+  EXPECT_DOUBLE_EQ(group_lr(resumed, 0), reached / 1.5);
 }
 
 }  // namespace

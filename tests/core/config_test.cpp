@@ -59,8 +59,13 @@ const std::map<std::string, std::string>& non_defaults() {
       {"train.minibatches", "7"},
       {"train.lr", "0.00012345678901234567"},
       {"train.value_lr", "0.002"},
-      {"train.lr_decay", "true"},
+      {"train.lr_schedule", "adaptive"},
+      {"train.target_kl", "0.002"},
+      {"train.kl_stop", "1.5"},
+      {"train.adaptive_lr_min", "2e-05"},
+      {"train.adaptive_lr_max", "0.005"},
       {"train.max_grad_norm", "1.5"},
+      {"train.log_ratio_guard", "4"},
       {"train.gamma", "0.98999999999999999"},
       {"train.gae_lambda", "0.1"},
       {"train.value_coef", "0.3"},
@@ -284,25 +289,68 @@ TEST(ValidateConfig, RejectsInconsistentCombinations) {
 // ---------------------------------------------------------------------------
 // Presets.
 
-TEST(Presets, PaperPresetSetsThePaperSetup) {
+// The authors' DM Control configuration (akanazawa/fpo playground), over
+// the MuJoCo family's cpu defaults, which it must override everywhere.
+TEST(Presets, PaperPresetIsTheAuthorsConfiguration) {
   TrainConfig c;
   ConfigSchema schema(c);
   apply_presets(schema, "cartpole_balance", "fpo", "paper");
+  validate_config(c);
+  // 1. Batch: 2048 envs x 480 steps per iteration, in 30-step sequences; 32 minibatches x 16 epochs.
   EXPECT_EQ(c.num_envs, 2048);
-  EXPECT_EQ(c.unroll, 30);
+  EXPECT_EQ(c.unroll, 480);
+  EXPECT_EQ(c.sequence_length, 30);
+  EXPECT_EQ(static_cast<int64_t>(c.num_envs) * c.unroll / (c.unroll / c.sequence_length * c.num_envs / c.minibatches),
+            32 * 30) << "minibatches of 1024 sequences";
   EXPECT_EQ(c.minibatches, 32);
   EXPECT_EQ(c.epochs, 16);
+  // 2. One learning rate for both networks, constant, no gradient clipping.
   EXPECT_DOUBLE_EQ(c.lr, 3e-4);
+  EXPECT_DOUBLE_EQ(c.value_lr, 0.0);
+  EXPECT_EQ(c.lr_schedule, "constant");
+  EXPECT_DOUBLE_EQ(c.max_grad_norm, 0.0);
+  EXPECT_DOUBLE_EQ(c.kl_stop, 0.0);
+  // 3. t on the sampler's grid.
+  EXPECT_EQ(c.flow.t_sampling, "grid");
+  // 4. tanh to the env, the CFM loss on the raw sample.
+  EXPECT_EQ(c.action_squash, "tanh");
+  EXPECT_DOUBLE_EQ(c.flow.action_bound, 0.0);
+  // 5. GAE per minibatch with the current critic.
+  EXPECT_TRUE(c.advantages_per_minibatch);
+  // The rest of FpoConfig.
   EXPECT_DOUBLE_EQ(c.gamma, 0.995);
+  EXPECT_DOUBLE_EQ(c.gae_lambda, 0.95);
+  EXPECT_DOUBLE_EQ(c.value_coef, 0.25);
+  EXPECT_DOUBLE_EQ(c.reward_scale, 10.0);
+  EXPECT_TRUE(c.obs_norm);
+  EXPECT_TRUE(c.adv_norm);
+  EXPECT_DOUBLE_EQ(c.entropy_coef, 0.0);
+  EXPECT_DOUBLE_EQ(c.clip, 0.05);
   EXPECT_EQ(c.value_hidden, "256,256,256,256,256");
+  EXPECT_EQ(c.flow.hidden, "32,32,32,32");
+  EXPECT_EQ(c.flow.activation, "silu");
+  EXPECT_DOUBLE_EQ(c.flow.output_scale, 0.25);
+  EXPECT_EQ(c.flow.t_embed_dim, 8);
   EXPECT_EQ(c.flow.n_mc, 8);
   EXPECT_EQ(c.flow.steps, 10);
-  EXPECT_DOUBLE_EQ(c.clip, 0.05);
+  EXPECT_EQ(c.flow.sampler, "euler");
+  EXPECT_EQ(c.flow.loss, "eps");
+  EXPECT_EQ(c.flow.ratio, "mean");
+  EXPECT_DOUBLE_EQ(c.flow.loss_clamp, 0.0);
+  EXPECT_DOUBLE_EQ(c.flow.diff_clamp, 0.0);
   // Also on top of the gridworld family defaults.
   TrainConfig g;
   ConfigSchema gs(g);
   apply_presets(gs, "gridworld:two_walls", "fpo", "paper");
   EXPECT_EQ(g.num_envs, 2048);
+  EXPECT_DOUBLE_EQ(g.value_lr, 0.0);
+  // The paper's tuned Gaussian PPO: lr 3e-4, clip 0.1.
+  TrainConfig p;
+  ConfigSchema ps(p);
+  apply_presets(ps, "cartpole_balance", "ppo", "paper");
+  EXPECT_DOUBLE_EQ(p.lr, 3e-4);
+  EXPECT_DOUBLE_EQ(p.clip, 0.1);
+  EXPECT_EQ(p.action_squash, "tanh");
 }
 
 TEST(Presets, FamilyAndAlgoLayers) {

@@ -22,6 +22,10 @@ Agent make_agent(const TrainConfig& config, int64_t obs_dim, int64_t act_dim) {
   agent.value = make_mlp(obs_dim, parse_layer_widths(config.value_hidden, "value.hidden"), 1, config.value_activation);
   agent.obs_norm = RunningNorm(obs_dim);
   agent.normalize_obs = config.obs_norm;
+  if (config.action_squash != "clip" && config.action_squash != "tanh") {
+    throw Error("train.action_squash = '" + config.action_squash + "' is not allowed; allowed: clip, tanh");
+  }
+  agent.tanh_squash = config.action_squash == "tanh";
   return agent;
 }
 

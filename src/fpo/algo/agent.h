@@ -14,10 +14,14 @@ struct Agent {
   torch::nn::Sequential value{nullptr};
   RunningNorm obs_norm{nullptr};
   bool normalize_obs = true;
+  bool tanh_squash = false;  // train.action_squash = tanh: the env receives tanh(action)
 
   torch::Tensor normalized(const torch::Tensor& obs) const {
     return normalize_obs ? obs_norm->normalize(obs) : obs;
   }
+  // The action the env receives for a policy action (which is what is stored
+  // and learned from): tanh of it, or the action itself (the env clips to [-1, 1]).
+  torch::Tensor env_action(const torch::Tensor& action) const { return tanh_squash ? action.tanh() : action; }
   // value(obs) for normalised obs: [B]
   torch::Tensor value_of(const torch::Tensor& norm_obs) { return value->forward(norm_obs).squeeze(-1); }
   std::vector<torch::Tensor> parameters() const;

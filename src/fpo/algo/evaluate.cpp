@@ -62,7 +62,8 @@ EvalResult evaluate(Agent& agent, const EnvFactory& factory, const EvalOptions& 
   const int obs_dim = factory.spec.obs_dim, act_dim = factory.spec.act_dim;
   BatchController controller = [&](const float* obs, int n, float* actions) {
     auto o = torch::from_blob(const_cast<float*>(obs), {n, obs_dim}, torch::kFloat32).to(device);
-    auto a = agent.policy->act(agent.normalized(o), options.deterministic, /*with_memory=*/false).action;
+    auto a = agent.env_action(
+        agent.policy->act(agent.normalized(o), options.deterministic, /*with_memory=*/false).action);
     auto a_cpu = a.to(torch::kCPU).contiguous();
     std::copy(a_cpu.data_ptr<float>(), a_cpu.data_ptr<float>() + static_cast<int64_t>(n) * act_dim, actions);
   };

@@ -5,8 +5,8 @@
 namespace fpo {
 
 torch::Tensor ppo_clip_loss(const torch::Tensor& log_ratio, const torch::Tensor& advantages, double clip,
-                            SurrogateStats* stats) {
-  return surrogate_loss(log_ratio, advantages, clip, TrustRegion::kClip, {}, stats);
+                            SurrogateStats* stats, double log_ratio_guard) {
+  return surrogate_loss(log_ratio, advantages, clip, TrustRegion::kClip, {}, stats, log_ratio_guard);
 }
 
 TrustRegion parse_trust_region(const std::string& name) {
@@ -16,8 +16,11 @@ TrustRegion parse_trust_region(const std::string& name) {
 }
 
 torch::Tensor surrogate_loss(const torch::Tensor& log_ratio, const torch::Tensor& advantages, double clip,
-                             TrustRegion trust_region, const torch::Tensor& weights, SurrogateStats* stats) {
-  auto ratio = log_ratio.exp();
+                             TrustRegion trust_region, const torch::Tensor& weights, SurrogateStats* stats,
+                             double log_ratio_guard) {
+  if (!(log_ratio_guard > 0)) throw Error("log-ratio guard must be > 0, got " + std::to_string(log_ratio_guard));
+  auto guarded = log_ratio.clamp(-log_ratio_guard, log_ratio_guard);
+  auto ratio = guarded.exp();
   auto adv = advantages.reshape({-1, 1});
   auto unclipped = ratio * adv;
   auto clipped = ratio.clamp(1.0 - clip, 1.0 + clip) * adv;
@@ -39,8 +42,10 @@ torch::Tensor surrogate_loss(const torch::Tensor& log_ratio, const torch::Tensor
   if (stats) {
     torch::NoGradGuard no_grad;
     stats->ratio_mean = reduce(ratio);
+    stats->ratio_max = ratio.max();
     stats->clip_fraction = reduce(((ratio - 1.0).abs() > clip).to(ratio.dtype()));
-    stats->approx_kl = reduce((ratio - 1.0) - log_ratio);
+    stats->guard_fraction = reduce((log_ratio.abs() > log_ratio_guard).to(ratio.dtype()));
+    stats->approx_kl = reduce((ratio - 1.0) - guarded);
   }
   return loss;
 }

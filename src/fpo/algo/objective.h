@@ -10,14 +10,22 @@ namespace fpo {
 
 struct SurrogateStats {
   torch::Tensor ratio_mean;     // mean of exp(log_ratio)
+  torch::Tensor ratio_max;      // largest ratio (after the guard below)
   torch::Tensor clip_fraction;  // fraction of ratios outside [1 - clip, 1 + clip]
+  torch::Tensor guard_fraction; // fraction of log-ratios the guard clamped
   torch::Tensor approx_kl;      // mean of (r - 1) - log r, a non-negative KL estimate
 };
+
+// The overflow guard every surrogate applies: log-ratios are clamped to
+// [-c, c] before exp (gradient 0 outside), so r <= e^c and r A stays finite
+// whatever the policy does. 3 is the FPO authors' GridWorld clamp; a sample
+// that far out (r > 20) is far outside any trust region in use.
+constexpr double kDefaultLogRatioGuard = 3.0;
 
 // Loss to minimise: -mean over batch and columns of
 // min(r A, clip(r, 1 - clip, 1 + clip) A), with A [B] broadcast over the S columns.
 torch::Tensor ppo_clip_loss(const torch::Tensor& log_ratio, const torch::Tensor& advantages, double clip,
-                            SurrogateStats* stats = nullptr);
+                            SurrogateStats* stats = nullptr, double log_ratio_guard = kDefaultLogRatioGuard);
 
 // The trust region the surrogate enforces.
 //   clip: PPO's clipped surrogate for every sample.
@@ -38,6 +46,6 @@ TrustRegion parse_trust_region(const std::string& name);  // clip | aspo; throws
 // With trust_region = clip and no weights this is exactly ppo_clip_loss.
 torch::Tensor surrogate_loss(const torch::Tensor& log_ratio, const torch::Tensor& advantages, double clip,
                              TrustRegion trust_region, const torch::Tensor& weights = {},
-                             SurrogateStats* stats = nullptr);
+                             SurrogateStats* stats = nullptr, double log_ratio_guard = kDefaultLogRatioGuard);
 
 }  // namespace fpo

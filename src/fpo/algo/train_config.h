@@ -32,8 +32,16 @@ struct TrainConfig {
   int minibatches = 32;
   double lr = 3e-4;
   double value_lr = 0;  // critic's Adam learning rate; 0: same as lr
-  bool lr_decay = false;  // linear decay to 0 over the run
-  double max_grad_norm = 0.5;
+  // The policy's learning rate: constant, linear (decay to 0 over the run) or
+  // adaptive (after each iteration, on the last epoch's mean KL proxy: / 1.5
+  // above 2 x target_kl, x 1.5 below target_kl / 2, within
+  // [adaptive_lr_min, adaptive_lr_max]).
+  std::string lr_schedule = "constant";
+  double target_kl = 0;       // KL-proxy target; 0: clip^2 / 4 (the trust region's own scale)
+  double kl_stop = 0;         // end an iteration's epochs once a minibatch's KL proxy > kl_stop x target (0: off)
+  double adaptive_lr_min = 1e-5, adaptive_lr_max = 1e-2;
+  double max_grad_norm = 0.5;  // 0: no gradient clipping
+  double log_ratio_guard = 3.0;  // log-ratios are clamped to [-g, g] before exp (every algorithm)
   double gamma = 0.995;
   double gae_lambda = 0.95;
   double value_coef = 0.25;
@@ -44,6 +52,13 @@ struct TrainConfig {
   double clip = 0.05;
   std::string trust_region = "clip";  // clip (PPO) | aspo (FPO++: clip for A >= 0, SPO penalty for A < 0)
   std::string advantage = "gae";      // gae | group (GRPO-style, one episode per env, no critic)
+  // Brax-style advantages: GAE and value targets recomputed for every
+  // minibatch with the current critic, on whole sequences of sequence_length
+  // steps, advantages normalised per minibatch, truncated steps left out of
+  // the value loss. Off: GAE once per rollout with the rollout's critic.
+  bool advantages_per_minibatch = false;
+  int sequence_length = 0;  // steps per sequence with advantages_per_minibatch (0: the whole unroll)
+  std::string action_squash = "clip";  // what the env receives: clip (to [-1, 1]) | tanh of the policy's action
   int group_size = 8;                 // envs per group with advantage = group
 
   // critic

@@ -1,8 +1,8 @@
 #pragma once
-// The one PPO-style trainer shared by every algorithm: collect a rollout of
-// N envs x T steps, compute GAE advantages, then epochs x minibatches of
-// clipped-surrogate + value-loss steps with Adam. The policy family supplies
-// actions and the log-ratio; nothing here knows whether it is FPO or PPO.
+// The runner every algorithm shares: each iteration collects a rollout
+// (RolloutCollector -> RolloutStorage), updates policy and critic (PpoUpdate),
+// and reports one metrics row, checking that training stays finite and
+// warning when the policy leaves its trust region.
 //
 // With train.advantage = group (GRPO-style, for episodic tasks) an iteration
 // instead resets every env, groups of train.group_size consecutive envs from
@@ -10,31 +10,23 @@
 // max_episode_steps), gives every step of an episode its group-relative
 // return as advantage, masks the steps after an episode ended out of the
 // loss, and trains no critic.
-#include <deque>
 #include <memory>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "fpo/algo/agent.h"
-#include "fpo/algo/objective.h"
+#include "fpo/algo/ppo_update.h"
+#include "fpo/algo/rollout_collector.h"
+#include "fpo/algo/rollout_storage.h"
 #include "fpo/algo/train_config.h"
 #include "fpo/env/vec_env.h"
 
 namespace fpo {
-
-// One metrics row: ordered (name, value) pairs.
-using MetricsRow = std::vector<std::pair<std::string, double>>;
 
 struct TrainState {
   int64_t env_steps = 0;
   int64_t iteration = 0;
   double wall_time = 0.0;  // seconds of training, summed over resumed sessions
 };
-
-// Adam with two parameter groups, [policy at train.lr, critic at
-// train.value_lr]; checkpoints store its state in this layout.
-std::unique_ptr<torch::optim::Adam> make_optimizer(Agent& agent, const TrainConfig& config);
 
 class Trainer {
  public:
@@ -54,35 +46,23 @@ class Trainer {
   const TrainConfig& config() const { return config_; }
   const torch::Device& device() const { return device_; }
   VecEnv& env() { return *env_; }
+  // The health warning for a metrics row, or "" when the trust region holds.
+  std::string health_warning(const MetricsRow& row);
 
  private:
-  struct Rollout {
-    torch::Tensor obs, actions, rewards, values, next_values, dones;  // [T, N, ...]
-    TensorMap memory;                                                 // [T, N, ...]
-    torch::Tensor group_advantages, mask;                             // [T, N], group advantages only
-  };
-  // Reset seeds for group advantages: the same seed within a group, fresh each iteration.
-  std::vector<uint64_t> group_seeds() const;
-  void collect_rollout(MetricsRow& row);
-  void update(MetricsRow& row);
-  double current_lr() const;  // the policy's, after decay
-  double lr_factor() const;    // linear decay factor in [0, 1]
+  double lr_factor() const;  // linear decay factor in [0, 1]
 
   TrainConfig config_;
   torch::Device device_;
   std::unique_ptr<VecEnv> env_;
   Agent agent_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
+  std::unique_ptr<RolloutCollector> collector_;
+  std::unique_ptr<PpoUpdate> update_;
+  RolloutStorage rollout_;
   TrainState state_;
-  Rollout rollout_;
-  int64_t rollout_steps_ = 0;        // T of the last rollout
-  TrustRegion trust_region_ = TrustRegion::kClip;
-  torch::Tensor obs_cpu_;            // the env's obs buffer viewed as a tensor (no copy)
-  std::deque<double> recent_returns_, recent_lengths_;
-  std::deque<int> recent_outcomes_;
+  int unhealthy_streak_ = 0;  // consecutive iterations outside the trust region
+  int64_t last_warning_ = -1;  // iteration of the last health warning
 };
-
-// Clips the global gradient norm without a host sync; returns the norm before clipping.
-torch::Tensor clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm);
 
 }  // namespace fpo

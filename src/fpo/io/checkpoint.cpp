@@ -22,6 +22,11 @@ void save_checkpoint(const std::string& path, Agent& agent, torch::optim::Optimi
   if (optimizer) {
     optimizer->save(optim);
     archive.write("optimizer", optim);
+    // LibTorch's optimizer state leaves out each group's learning rate; an
+    // adaptive one must come back as it was.
+    std::vector<double> lrs;
+    for (const auto& group : optimizer->param_groups()) lrs.push_back(group.options().get_lr());
+    archive.write("optimizer_lrs", torch::tensor(lrs, torch::kFloat64));
   }
   archive.write("env_steps", torch::tensor(state.env_steps, torch::kLong));
   archive.write("iteration", torch::tensor(state.iteration, torch::kLong));
@@ -85,6 +90,15 @@ void load_checkpoint(const std::string& path, Agent& agent, torch::optim::Optimi
       torch::serialize::InputArchive optim;
       archive.read("optimizer", optim);
       optimizer->load(optim);
+      torch::Tensor lrs;
+      if (archive.try_read("optimizer_lrs", lrs)) {  // absent in checkpoints from before it was written
+        auto& groups = optimizer->param_groups();
+        if (lrs.numel() != static_cast<int64_t>(groups.size())) {
+          throw Error("checkpoint '" + path + "' holds " + std::to_string(lrs.numel()) + " learning rates for " +
+                      std::to_string(groups.size()) + " optimizer parameter groups");
+        }
+        for (size_t i = 0; i < groups.size(); ++i) groups[i].options().set_lr(lrs[i].item<double>());
+      }
     }
     if (state) {
       torch::Tensor steps, iteration, wall;

@@ -78,8 +78,20 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
       positive(opt("train.lr", "Adam learning rate", &c.lr)),
       at_least(opt("train.value_lr", "critic's Adam learning rate (0: train.lr); the critic must track returns that "
                    "change as the policy does", &c.value_lr), 0),
-      opt("train.lr_decay", "decay the learning rate linearly to 0 over the run", &c.lr_decay),
-      positive(opt("train.max_grad_norm", "gradient-norm clip, applied to the policy and to the critic separately", &c.max_grad_norm)),
+      one_of(opt("train.lr_schedule", "the policy's learning rate: constant, linear (decay to 0 over the run) or "
+                 "adaptive (after each iteration: / 1.5 when the last epoch's mean KL proxy > 2 x train.target_kl, "
+                 "x 1.5 when < half of it)", &c.lr_schedule), {"constant", "linear", "adaptive"}),
+      at_least(opt("train.target_kl", "target of the KL proxy mean((r - 1) - log r) for the adaptive lr and "
+                   "train.kl_stop (0: train.clip^2 / 4)", &c.target_kl), 0),
+      at_least(opt("train.kl_stop", "end an iteration's epochs once a minibatch's KL proxy exceeds this times the "
+                   "target (SB3's target_kl uses 1.5; 0: off)", &c.kl_stop), 0),
+      positive(opt("train.adaptive_lr_min", "lower bound of the adaptive learning rate", &c.adaptive_lr_min)),
+      positive(opt("train.adaptive_lr_max", "upper bound of the adaptive learning rate", &c.adaptive_lr_max)),
+      at_least(opt("train.max_grad_norm", "gradient-norm clip, applied to the policy and to the critic separately "
+                   "(0: no clipping)", &c.max_grad_norm), 0),
+      in_range(positive(opt("train.log_ratio_guard", "log-ratios are clamped to [-g, g] before exp, so no ratio "
+                            "exceeds e^g (every algorithm; an overflow guard, not a trust region)",
+                            &c.log_ratio_guard)), 0, 20),
       in_range(opt("train.gamma", "discount", &c.gamma), 0, 1),
       in_range(opt("train.gae_lambda", "GAE lambda", &c.gae_lambda), 0, 1),
       at_least(opt("train.value_coef", "value-loss coefficient", &c.value_coef), 0),
@@ -92,6 +104,13 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
                  "SPO penalty r A - |A| (r - 1)^2 / (2 clip) where A < 0)", &c.trust_region), {"clip", "aspo"}),
       one_of(opt("train.advantage", "gae: GAE with a critic; group: GRPO-style group-relative episode returns "
                  "(episodic tasks; one episode per env per iteration, no critic)", &c.advantage), {"gae", "group"}),
+      opt("train.advantages_per_minibatch", "Brax-style: recompute GAE and value targets for every minibatch with "
+          "the current critic on whole sequences of train.sequence_length steps, normalise advantages per "
+          "minibatch, leave truncated steps out of the value loss", &c.advantages_per_minibatch),
+      at_least(opt("train.sequence_length", "steps per sequence with train.advantages_per_minibatch (must divide "
+                   "train.unroll; 0: the whole unroll)", &c.sequence_length), 0),
+      one_of(opt("train.action_squash", "what the env receives: clip (the action, clipped to [-1, 1]) or tanh of "
+                 "it; the unsquashed action is what is stored and learned from", &c.action_squash), {"clip", "tanh"}),
       at_least(opt("train.group_size", "envs per group sharing an initial state (train.advantage = group; must "
                    "divide env.num_envs)", &c.group_size), 2),
       opt("value.hidden", "critic hidden layer widths", &c.value_hidden),
@@ -146,6 +165,13 @@ const OptionDef& ConfigSchema::find(const std::string& key) const {
 }
 
 void ConfigSchema::set(const std::string& key, const std::string& value, const std::string& source) {
+  if (key == "train.lr_decay") {
+    // Runs written before train.lr_schedule existed.
+    if (value == "true" || value == "1") return set("train.lr_schedule", "linear", source);
+    if (value == "false" || value == "0") return set("train.lr_schedule", "constant", source);
+    throw Error(source + ": train.lr_decay = '" + value + "' is not a boolean; allowed: true, false (or use "
+                "train.lr_schedule)");
+  }
   const OptionDef* found = nullptr;
   try {
     found = &find(key);
@@ -291,6 +317,23 @@ void validate_config(const TrainConfig& c) {
   }
   if (c.dppo.t_embed_dim % 2 != 0) {
     throw Error("dppo.t_embed_dim = " + std::to_string(c.dppo.t_embed_dim) + " must be even");
+  }
+  if (c.advantages_per_minibatch && c.advantage != "group") {
+    const int len = c.sequence_length > 0 ? c.sequence_length : c.unroll;
+    if (c.unroll % len != 0) {
+      throw Error("train.sequence_length = " + std::to_string(c.sequence_length) + " does not divide train.unroll = " +
+                  std::to_string(c.unroll) + "; allowed: a divisor of train.unroll (or 0: the whole unroll)");
+    }
+    const int64_t sequences = static_cast<int64_t>(c.unroll / len) * c.num_envs;
+    if (sequences < c.minibatches) {
+      throw Error("train.minibatches = " + std::to_string(c.minibatches) + " exceeds the " +
+                  std::to_string(sequences) + " sequences of a rollout (train.advantages_per_minibatch); allowed: "
+                  "at most that");
+    }
+  }
+  if (c.adaptive_lr_min > c.adaptive_lr_max) {
+    throw Error("train.adaptive_lr_min = " + std::to_string(c.adaptive_lr_min) + " exceeds train.adaptive_lr_max = " +
+                std::to_string(c.adaptive_lr_max));
   }
   if (c.advantage == "group" && c.num_envs % c.group_size != 0) {
     throw Error("env.num_envs = " + std::to_string(c.num_envs) + " is not divisible by train.group_size = " +

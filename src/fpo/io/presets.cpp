@@ -19,15 +19,39 @@ const Settings kGridworldDefaults = {
     {"train.reward_scale", "1"}, {"value.hidden", "64,64"}, {"checkpoint_every", "20"},
 };
 
-// The FPO paper's setup (MuJoCo Playground, 60M steps), for large machines.
+// The FPO authors' DM Control configuration (akanazawa/fpo playground,
+// FpoConfig and its rollout/minibatch code), every option that the lower
+// layers set: one iteration is 2048 envs x 480 steps = 983,040 transitions,
+// cut into 30-step sequences and 32 minibatches of 1024 sequences; 16 epochs
+// (512 Adam steps, ~5e-4 per sample); GAE recomputed per minibatch with the
+// current critic; one learning rate for actor and critic, constant, no
+// gradient clipping; the env receives tanh of the raw flow sample, on which
+// the CFM loss is computed; t for the CFM pairs on the sampler's grid.
+// Differences that remain: our overflow guard (train.log_ratio_guard), the
+// observation statistics updated every step instead of once per iteration,
+// and the t-embedding's frequencies (pi 2^k here, 2^k there).
 const Settings kPaper = {
-    {"env.num_envs", "2048"},    {"train.unroll", "30"},       {"train.epochs", "16"},
-    {"train.minibatches", "32"}, {"train.lr", "3e-4"},         {"train.gamma", "0.995"},
+    {"env.num_envs", "2048"},     {"train.unroll", "480"},      {"train.sequence_length", "30"},
+    {"train.advantages_per_minibatch", "true"},                 {"train.epochs", "16"},
+    {"train.minibatches", "32"},  {"train.lr", "3e-4"},         {"train.value_lr", "0"},
+    {"train.lr_schedule", "constant"}, {"train.max_grad_norm", "0"}, {"train.gamma", "0.995"},
     {"train.gae_lambda", "0.95"}, {"train.value_coef", "0.25"}, {"train.reward_scale", "10"},
-    {"train.obs_norm", "true"},  {"value.hidden", "256,256,256,256,256"},
-    {"flow.hidden", "32,32,32,32"}, {"flow.steps", "10"},       {"flow.n_mc", "8"},
+    {"train.obs_norm", "true"},   {"train.adv_norm", "true"},   {"train.entropy_coef", "0"},
+    {"train.action_squash", "tanh"}, {"train.kl_stop", "0"},
+    {"value.hidden", "256,256,256,256,256"}, {"value.activation", "silu"},
+    {"flow.hidden", "32,32,32,32"}, {"flow.activation", "silu"}, {"flow.output_scale", "0.25"},
+    {"flow.t_embed_dim", "8"},    {"flow.steps", "10"},         {"flow.sampler", "euler"},
+    {"flow.n_mc", "8"},           {"flow.loss", "eps"},         {"flow.ratio", "mean"},
+    {"flow.t_sampling", "grid"},  {"flow.loss_clamp", "0"},     {"flow.diff_clamp", "0"},
+    {"flow.action_bound", "0"},
     {"torch_threads", "0"},  // minibatches of ~30k samples: worth every core
 };
+// Per algorithm under the paper preset: FPO's clip, and the paper's tuned
+// Gaussian PPO (lr 3e-4, clip 0.1; state-dependent std, entropy 1e-2 as in
+// Playground's PPO config).
+const Settings kPaperFpo = {{"train.clip", "0.05"}};
+const Settings kPaperPpo = {{"train.clip", "0.1"}, {"train.entropy_coef", "0.01"},
+                            {"gaussian.std_mode", "softplus"}, {"gaussian.hidden", "32,32,32,32"}};
 
 // Sized for a 2-core machine: 2048 samples per iteration (32 envs x 64), a
 // smaller critic. Measured on cartpole_balance and point_mass (docs/algorithms.md):
@@ -90,6 +114,8 @@ void apply_presets(ConfigSchema& schema, const std::string& env, const std::stri
   if (preset.empty()) return;
   if (preset == "paper") {
     apply(schema, kPaper, "preset paper");
+    if (algo == "fpo") apply(schema, kPaperFpo, "preset paper");
+    if (algo == "ppo") apply(schema, kPaperPpo, "preset paper");
     // The paper lowers the discount on two tasks.
     if (env == "ball_in_cup" || env == "finger_spin") schema.set("train.gamma", "0.95", "preset paper");
   } else if (preset == "cpu") {

@@ -1,0 +1,66 @@
+#pragma once
+// The update every algorithm shares: epochs x minibatches of the surrogate
+// (over the policy's log-ratio) plus the value loss, with Adam. The policy
+// family's log_ratio is the only place where PPO, FPO and DPPO differ.
+//
+// Keeping the trust region honest at any budget: the KL proxy
+// mean((r - 1) - log r) of each minibatch, against a target (train.target_kl,
+// by default clip^2 / 4), can steer the policy's learning rate once per
+// iteration (train.lr_schedule = adaptive) and end an iteration early
+// (train.kl_stop).
+#include <vector>
+
+#include "fpo/algo/agent.h"
+#include "fpo/algo/objective.h"
+#include "fpo/algo/rollout_collector.h"
+#include "fpo/algo/rollout_storage.h"
+
+namespace fpo {
+
+// Adam with two parameter groups, [policy at train.lr, critic at
+// train.value_lr]; checkpoints store its state (and so an adaptive lr) in this layout.
+std::unique_ptr<torch::optim::Adam> make_optimizer(Agent& agent, const TrainConfig& config);
+
+// Clips the global gradient norm without a host sync (max_norm 0: no clipping);
+// returns the norm before clipping.
+torch::Tensor clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm);
+
+// The KL-proxy target in force: train.target_kl, or clip^2 / 4 where it is 0.
+double kl_target(const TrainConfig& config);
+
+class PpoUpdate {
+ public:
+  PpoUpdate(const TrainConfig& config, Agent& agent, torch::optim::Adam& optimizer);
+
+  // One iteration's update on `rollout`; lr_factor scales the learning rates
+  // (linear decay). Appends the losses and health metrics to `row`.
+  void run(const RolloutStorage& rollout, double lr_factor, MetricsRow& row);
+  // The policy's learning rate now (after decay or adaptation).
+  double policy_lr() const;
+
+ private:
+  struct Minibatch {
+    torch::Tensor obs, actions, advantages, returns;
+    torch::Tensor weights;     // surrogate weights (group mask); undefined: all 1
+    torch::Tensor value_mask;  // value-loss weights; undefined: all 1
+    TensorMap memory;
+  };
+  // Row indices of each minibatch of one epoch (whole sequences with
+  // per-minibatch advantages).
+  std::vector<torch::Tensor> epoch_indices(const RolloutStorage& rollout) const;
+  Minibatch gather(const RolloutStorage& rollout, const AdvantageTargets& targets, const torch::Tensor& idx);
+  int64_t sequence_length(const RolloutStorage& rollout) const;
+  // The policy lr follows the drift of the iteration just done: / 1.5 above
+  // 2 x target, x 1.5 below target / 2. rsl_rl applies this rule after every
+  // minibatch; with FPO's 80 minibatches per iteration that compounded to
+  // 1e-2 within one iteration and then sat at the floor (docs/stability.md).
+  void adapt_lr(double kl);
+  void set_lrs(double policy_lr, double critic_lr);
+
+  const TrainConfig& config_;
+  Agent& agent_;
+  torch::optim::Adam& optimizer_;
+  TrustRegion trust_region_;
+};
+
+}  // namespace fpo

@@ -1,0 +1,173 @@
+#include "fpo/algo/rollout_collector.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "fpo/algo/group_advantage.h"
+
+namespace fpo {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+constexpr size_t kEpisodeWindow = 100;  // episodes averaged for return_mean
+
+torch::Tensor host_tensor(const float* data, int64_t n, int64_t dim) {
+  return torch::from_blob(const_cast<float*>(data), {n, dim}, torch::kFloat32);
+}
+torch::Tensor host_flags(const uint8_t* data, int64_t n) {
+  return torch::from_blob(const_cast<uint8_t*>(data), {n}, torch::kUInt8).to(torch::kFloat32);
+}
+}  // namespace
+
+RolloutCollector::RolloutCollector(const TrainConfig& config, VecEnv& env, const torch::Device& device)
+    : config_(config), env_(env), device_(device) {
+  obs_cpu_ = host_tensor(env_.obs(), env_.num_envs(), env_.obs_dim());
+  final_obs_cpu_ = host_tensor(env_.final_obs(), env_.num_envs(), env_.obs_dim());
+}
+
+int64_t RolloutCollector::capacity() const {
+  return group() ? env_.spec().max_episode_steps : config_.unroll;
+}
+
+std::vector<uint64_t> RolloutCollector::group_seeds(int64_t iteration) const {
+  const uint64_t round = mix_seed(static_cast<uint64_t>(config_.seed), 0x6A09E667ULL + iteration);
+  std::vector<uint64_t> seeds(static_cast<size_t>(env_.num_envs()));
+  for (size_t i = 0; i < seeds.size(); ++i) seeds[i] = mix_seed(round, i / static_cast<size_t>(config_.group_size));
+  return seeds;
+}
+
+void RolloutCollector::collect(Agent& agent, RolloutStorage& r, int64_t iteration, MetricsRow& row) {
+  torch::NoGradGuard no_grad;
+  const bool grouped = group();
+  const int64_t capacity = this->capacity(), n = env_.num_envs();
+  if (!r.obs.defined()) {
+    r.allocate(capacity, n, env_.obs_dim(), env_.act_dim(), torch::TensorOptions().dtype(torch::kFloat32).device(device_));
+  }
+  double env_time = 0, act_time = 0;
+  int episodes = 0;
+  const auto unstable_before = env_.unstable_steps();
+  // Group advantages: one episode per env from group-shared initial states.
+  std::vector<uint8_t> alive;
+  std::vector<float> group_returns, group_lengths;
+  if (grouped) {
+    env_.reset_with_seeds(group_seeds(iteration));
+    alive.assign(static_cast<size_t>(n), 1);
+    group_returns.assign(static_cast<size_t>(n), 0.0f);
+    group_lengths.assign(static_cast<size_t>(n), 0.0f);
+  }
+  int64_t steps_run = capacity;
+  for (int64_t t = 0; t < capacity; ++t) {
+    auto ta = Clock::now();
+    auto obs = obs_cpu_.to(device_);
+    if (config_.obs_norm) {
+      if (grouped) {
+        // Only states of the episodes being learned from.
+        std::vector<int64_t> rows;
+        for (int64_t i = 0; i < n; ++i) if (alive[i]) rows.push_back(i);
+        agent.obs_norm->update(obs.index_select(0, torch::tensor(rows, torch::kLong).to(device_)));
+      } else {
+        agent.obs_norm->update(obs);
+      }
+    }
+    auto norm_obs = agent.normalized(obs);
+    ActResult act = agent.policy->act(norm_obs, /*deterministic=*/false, /*with_memory=*/true);
+    r.obs[t].copy_(norm_obs);
+    r.actions[t].copy_(act.action);
+    for (auto& [key, tensor] : act.memory) {
+      auto it = r.memory.find(key);
+      if (it == r.memory.end()) {
+        auto sizes = tensor.sizes().vec();
+        sizes.insert(sizes.begin(), capacity);
+        it = r.memory.emplace(key, torch::empty(sizes, tensor.options())).first;
+      }
+      it->second[t].copy_(tensor);
+    }
+    auto actions_cpu = agent.env_action(act.action).to(torch::kCPU).contiguous();
+    act_time += seconds_since(ta);
+
+    auto te = Clock::now();
+    env_.step(actions_cpu.data_ptr<float>());
+    env_time += seconds_since(te);
+
+    auto tb = Clock::now();
+    // final_obs holds every env's post-step observation (before any auto-reset).
+    r.next_obs[t].copy_(agent.normalized(final_obs_cpu_.to(device_)));
+    r.rewards[t].copy_(host_tensor(env_.rewards(), 1, n).reshape({n}) * config_.reward_scale);
+    r.terminated[t].copy_(host_flags(env_.terminated(), n));
+    r.truncated[t].copy_(host_flags(env_.truncated(), n));
+    for (int64_t i = 0; i < n; ++i) {
+      const bool done = env_.done(static_cast<int>(i));
+      if (grouped && alive[i] && done) {
+        // Later episodes of an env are not learned from (masked out).
+        alive[i] = 0;
+        group_returns[i] = env_.episode_returns()[i];
+        group_lengths[i] = static_cast<float>(env_.episode_lengths()[i]);
+      }
+      if (done) {
+        ++episodes;
+        record_episode(static_cast<int>(i));
+      }
+    }
+    act_time += seconds_since(tb);
+    if (grouped && std::none_of(alive.begin(), alive.end(), [](uint8_t a) { return a != 0; })) {
+      steps_run = t + 1;
+      break;
+    }
+  }
+  r.steps = steps_run;
+  r.dones.copy_((r.terminated + r.truncated).clamp_max(1.0));
+  auto ta = Clock::now();
+  if (grouped) {
+    // Every env's episode ends within max_episode_steps (truncation), so all have a return.
+    auto ga = compute_group_advantages(torch::tensor(group_returns), torch::tensor(group_lengths), steps_run,
+                                       config_.group_size);
+    r.group_advantages = ga.advantages.to(device_);
+    r.mask = ga.mask.to(device_);
+  } else {
+    // The critic is fixed during the rollout: evaluate it once, batched.
+    const int64_t od = env_.obs_dim();
+    r.values.narrow(0, 0, steps_run).copy_(agent.value_of(r.flat(r.obs).reshape({-1, od})).reshape({steps_run, n}));
+    auto next_v = agent.value_of(r.flat(r.next_obs).reshape({-1, od})).reshape({steps_run, n});
+    r.next_values.narrow(0, 0, steps_run).copy_(next_v * (1.0 - r.terminated.narrow(0, 0, steps_run)));
+  }
+  act_time += seconds_since(ta);
+  row.push_back({"episodes", static_cast<double>(episodes)});
+  report(row);
+  row.push_back({"unstable_steps", static_cast<double>(env_.unstable_steps() - unstable_before)});
+  row.push_back({"time_env", env_time});
+  row.push_back({"time_act", act_time});
+}
+
+void RolloutCollector::record_episode(int i) {
+  recent_returns_.push_back(env_.episode_returns()[i]);
+  recent_lengths_.push_back(env_.episode_lengths()[i]);
+  recent_outcomes_.push_back(env_.episode_outcomes()[i]);
+  if (recent_returns_.size() > kEpisodeWindow) {
+    recent_returns_.pop_front();
+    recent_lengths_.pop_front();
+    recent_outcomes_.pop_front();
+  }
+}
+
+void RolloutCollector::report(MetricsRow& row) const {
+  auto mean_of = [](const std::deque<double>& d) {
+    if (d.empty()) return std::nan("");
+    double s = 0;
+    for (double v : d) s += v;
+    return s / static_cast<double>(d.size());
+  };
+  row.push_back({"return_mean", mean_of(recent_returns_)});
+  row.push_back({"length_mean", mean_of(recent_lengths_)});
+  if (!env_.spec().outcome_names.empty()) {
+    int success = 0;
+    for (int o : recent_outcomes_) {
+      if (o >= 0 && env_.spec().outcome_names[o] != "death") ++success;
+    }
+    row.push_back({"success_rate", recent_outcomes_.empty() ? std::nan("")
+                                                            : static_cast<double>(success) / recent_outcomes_.size()});
+  }
+}
+
+}  // namespace fpo

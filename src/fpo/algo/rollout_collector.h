@@ -1,0 +1,42 @@
+#pragma once
+// Steps the environments with the current policy and fills a RolloutStorage:
+// N envs x train.unroll steps, or with group advantages one episode per env
+// from group-shared initial states (masking the steps after it ended).
+// Keeps the window of recent episodes that the metrics report.
+#include <deque>
+#include <vector>
+
+#include "fpo/algo/agent.h"
+#include "fpo/algo/rollout_storage.h"
+#include "fpo/env/vec_env.h"
+
+namespace fpo {
+
+// One metrics row: ordered (name, value) pairs.
+using MetricsRow = std::vector<std::pair<std::string, double>>;
+
+class RolloutCollector {
+ public:
+  RolloutCollector(const TrainConfig& config, VecEnv& env, const torch::Device& device);
+
+  // Fills `storage` (allocating it on first use); appends episode and timing metrics to `row`.
+  void collect(Agent& agent, RolloutStorage& storage, int64_t iteration, MetricsRow& row);
+  // Env steps an iteration takes at most.
+  int64_t capacity() const;
+
+ private:
+  bool group() const { return config_.advantage == "group"; }
+  // Reset seeds for group advantages: the same seed within a group, fresh each iteration.
+  std::vector<uint64_t> group_seeds(int64_t iteration) const;
+  void record_episode(int env_index);
+  void report(MetricsRow& row) const;  // the recent-episode window's means
+
+  const TrainConfig& config_;
+  VecEnv& env_;
+  torch::Device device_;
+  torch::Tensor obs_cpu_, final_obs_cpu_;  // the env's buffers viewed as tensors (no copy)
+  std::deque<double> recent_returns_, recent_lengths_;
+  std::deque<int> recent_outcomes_;
+};
+
+}  // namespace fpo

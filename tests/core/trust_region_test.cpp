@@ -1,0 +1,147 @@
+// The overflow guard on log-ratios, and the KL-proxy mechanisms that keep the
+// trust region honest: the adaptive learning rate and early stopping.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "fpo/algo/objective.h"
+#include "fpo/algo/trainer.h"
+#include "fpo/env/registry.h"
+
+namespace fpo {
+namespace {
+
+double metric(const MetricsRow& row, const std::string& name) {
+  for (const auto& [k, v] : row) if (k == name) return v;
+  return std::nan("");
+}
+
+TEST(LogRatioGuard, ClampsBeforeExpAndStopsTheGradientOutside) {
+  // log r = (50, -50, 0.5, 1000): the first two and the last are clamped to +-3.
+  auto log_ratio = torch::tensor({{50.0}, {-50.0}, {0.5}, {1000.0}}, torch::kFloat64).requires_grad_(true);
+  auto adv = torch::tensor({-1.0, 1.0, -2.0, -1.0}, torch::kFloat64);
+  SurrogateStats stats;
+  auto loss = ppo_clip_loss(log_ratio, adv, 0.2, &stats, 3.0);
+  // Row 0: r = e^3, A = -1: min(-e^3, -1.2) = -e^3.  Row 1: r = e^-3, A = +1: min(e^-3, 0.8) = e^-3.
+  // Row 2: r = e^0.5, A = -2: min(-2 e^0.5, -2.4) = -2 e^0.5.  Row 3 as row 0.
+  const double expected = -(-std::exp(3.0) + std::exp(-3.0) - 2 * std::exp(0.5) - std::exp(3.0)) / 4;
+  EXPECT_NEAR(loss.item<double>(), expected, 1e-9);
+  EXPECT_TRUE(std::isfinite(loss.item<double>()));
+  loss.backward();
+  auto g = log_ratio.grad().reshape({-1});
+  EXPECT_EQ(g[0].item<double>(), 0.0);
+  EXPECT_EQ(g[1].item<double>(), 0.0);
+  EXPECT_NEAR(g[2].item<double>(), 2 * std::exp(0.5) / 4, 1e-12);  // d/dlog r of -(r A)/4 = -A r / 4
+  EXPECT_EQ(g[3].item<double>(), 0.0);
+  EXPECT_NEAR(stats.guard_fraction.item<double>(), 0.75, 1e-12);
+  EXPECT_NEAR(stats.ratio_max.item<double>(), std::exp(3.0), 1e-9);
+}
+
+TEST(LogRatioGuard, FloatOverflowCannotHappen) {
+  // Without the guard exp(200) is inf in float32 and the loss would be inf.
+  auto log_ratio = torch::full({8, 3}, 200.0f).requires_grad_(true);
+  auto loss = surrogate_loss(log_ratio, -torch::ones({8}), 0.05, TrustRegion::kAspo);
+  EXPECT_TRUE(std::isfinite(loss.item<float>()));
+  loss.backward();
+  EXPECT_TRUE(torch::isfinite(log_ratio.grad()).all().item<bool>());
+}
+
+TrainConfig small_fpo() {
+  TrainConfig c;
+  c.env = "gridworld:two_walls";
+  c.algo = "fpo";
+  c.num_envs = 16;
+  c.unroll = 16;
+  c.epochs = 4;
+  c.minibatches = 4;
+  c.threads = 1;
+  c.lr = 1e-3;
+  c.reward_scale = 1;
+  c.value_hidden = "16,16";
+  c.flow.hidden = "16,16";
+  c.flow.n_mc = 4;
+  c.flow.steps = 4;
+  c.steps = 100000;
+  return c;
+}
+
+TEST(KlTarget, DefaultsToAQuarterOfTheClipSquared) {
+  TrainConfig c;
+  c.clip = 0.2;
+  EXPECT_DOUBLE_EQ(kl_target(c), 0.01);  // rsl_rl's desired_kl at PPO's clip 0.2
+  c.target_kl = 0.003;
+  EXPECT_DOUBLE_EQ(kl_target(c), 0.003);
+}
+
+double policy_lr(Trainer& t) {
+  return static_cast<torch::optim::AdamOptions&>(t.optimizer().param_groups()[0].options()).lr();
+}
+
+TEST(AdaptiveLr, FallsWhenTheDriftExceedsTheTargetAndRisesWhenBelow) {
+  TrainConfig c = small_fpo();
+  c.lr_schedule = "adaptive";
+  c.target_kl = 1e-9;  // every iteration drifts more than this: the lr falls by 1.5 each time
+  c.adaptive_lr_min = 5e-4;
+  Trainer falling(c, EnvRegistry::global().make(c.env));
+  auto row = falling.iterate();
+  EXPECT_DOUBLE_EQ(metric(row, "lr"), 1e-3 / 1.5);
+  falling.iterate();
+  EXPECT_DOUBLE_EQ(policy_lr(falling), 5e-4);  // 1e-3 / 2.25 is below the floor
+  // The critic keeps its own rate.
+  EXPECT_DOUBLE_EQ(static_cast<torch::optim::AdamOptions&>(falling.optimizer().param_groups()[1].options()).lr(), 1e-3);
+
+  c.target_kl = 10.0;  // nothing drifts this far: the lr rises to its bound
+  c.adaptive_lr_max = 2e-3;
+  Trainer rising(c, EnvRegistry::global().make(c.env));
+  rising.iterate();
+  EXPECT_DOUBLE_EQ(policy_lr(rising), 1.5e-3);
+  rising.iterate();
+  EXPECT_DOUBLE_EQ(policy_lr(rising), 2e-3);
+}
+
+TEST(KlStop, EndsTheIterationOnceTheKlProxyPassesTheTarget) {
+  TrainConfig c = small_fpo();
+  Trainer full(c, EnvRegistry::global().make(c.env));
+  EXPECT_EQ(metric(full.iterate(), "updates"), 16.0);  // 4 epochs x 4 minibatches
+  c.kl_stop = 1.5;
+  c.target_kl = 1e-9;
+  Trainer stopped(c, EnvRegistry::global().make(c.env));
+  auto row = stopped.iterate();
+  // The first minibatch sees the rollout's own parameters (KL 0) and is stepped; a later one stops the loop.
+  EXPECT_GE(metric(row, "updates"), 1.0);
+  EXPECT_LT(metric(row, "updates"), 16.0);
+  EXPECT_TRUE(std::isfinite(metric(row, "policy_loss")));
+}
+
+TEST(HealthMetrics, EveryIterationReportsTheTrustRegion) {
+  TrainConfig c = small_fpo();
+  Trainer trainer(c, EnvRegistry::global().make(c.env));
+  auto row = trainer.iterate();
+  for (const char* name : {"ratio_mean", "ratio_max", "clip_fraction", "guard_fraction", "approx_kl", "lr", "updates"}) {
+    EXPECT_TRUE(std::isfinite(metric(row, name))) << name;
+  }
+  EXPECT_GE(metric(row, "ratio_max"), 1.0);
+  EXPECT_LE(metric(row, "ratio_max"), std::exp(c.log_ratio_guard) + 1e-3);
+  EXPECT_EQ(trainer.health_warning(row), "");
+}
+
+TEST(HealthMetrics, WarnsOnceAfterAStreakOutsideTheTrustRegion) {
+  TrainConfig c = small_fpo();
+  Trainer trainer(c, EnvRegistry::global().make(c.env));
+  MetricsRow bad = {{"clip_fraction", 0.6}, {"approx_kl", 0.2}, {"ratio_max", 20.0}, {"guard_fraction", 0.1}};
+  int warnings = 0;
+  std::string text;
+  for (int i = 0; i < 12; ++i) {
+    auto w = trainer.health_warning(bad);
+    if (!w.empty()) { ++warnings; text = w; }
+  }
+  EXPECT_EQ(warnings, 1);
+  EXPECT_NE(text.find("clip fraction"), std::string::npos) << text;
+  EXPECT_NE(text.find("lr_schedule=adaptive"), std::string::npos) << text;
+  MetricsRow good = {{"clip_fraction", 0.05}};
+  EXPECT_EQ(trainer.health_warning(good), "");
+}
+
+}  // namespace
+}  // namespace fpo
