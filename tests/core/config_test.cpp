@@ -344,6 +344,18 @@ TEST(Presets, PaperPresetIsTheAuthorsConfiguration) {
   apply_presets(gs, "gridworld:two_walls", "fpo", "paper");
   EXPECT_EQ(g.num_envs, 2048);
   EXPECT_DOUBLE_EQ(g.value_lr, 0.0);
+  // paper-cpu: the same minibatch (1024 sequences of 30 steps) and Adam steps per sample on 256 envs.
+  TrainConfig small;
+  ConfigSchema ss(small);
+  apply_presets(ss, "cartpole_balance", "fpo", "paper-cpu");
+  validate_config(small);
+  const int64_t sequences = static_cast<int64_t>(small.num_envs) * small.unroll / small.sequence_length;
+  EXPECT_EQ(sequences / small.minibatches, 1024);
+  const double steps_per_sample = static_cast<double>(small.epochs * small.minibatches) / (small.num_envs * small.unroll);
+  const double paper_steps_per_sample = static_cast<double>(c.epochs * c.minibatches) / (c.num_envs * c.unroll);
+  EXPECT_DOUBLE_EQ(steps_per_sample, paper_steps_per_sample);
+  EXPECT_TRUE(small.advantages_per_minibatch);
+  EXPECT_EQ(small.action_squash, "tanh");
   // The paper's tuned Gaussian PPO: lr 3e-4, clip 0.1.
   TrainConfig p;
   ConfigSchema ps(p);

@@ -66,10 +66,12 @@ TrainConfig small_fpo() {
   return c;
 }
 
-TEST(KlTarget, DefaultsToAQuarterOfTheClipSquared) {
+TEST(KlTarget, DefaultsToHalfTheClipSquared) {
   TrainConfig c;
   c.clip = 0.2;
-  EXPECT_DOUBLE_EQ(kl_target(c), 0.01);  // rsl_rl's desired_kl at PPO's clip 0.2
+  EXPECT_DOUBLE_EQ(kl_target(c), 0.02);
+  c.clip = 0.05;
+  EXPECT_DOUBLE_EQ(kl_target(c), 0.00125);
   c.target_kl = 0.003;
   EXPECT_DOUBLE_EQ(kl_target(c), 0.003);
 }

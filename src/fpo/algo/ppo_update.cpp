@@ -38,7 +38,7 @@ torch::Tensor clip_grad_norm(const std::vector<torch::Tensor>& params, double ma
 }
 
 double kl_target(const TrainConfig& config) {
-  return config.target_kl > 0 ? config.target_kl : config.clip * config.clip / 4.0;
+  return config.target_kl > 0 ? config.target_kl : config.clip * config.clip / 2.0;
 }
 
 PpoUpdate::PpoUpdate(const TrainConfig& config, Agent& agent, torch::optim::Adam& optimizer)

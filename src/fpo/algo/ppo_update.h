@@ -5,7 +5,7 @@
 //
 // Keeping the trust region honest at any budget: the KL proxy
 // mean((r - 1) - log r) of each minibatch, against a target (train.target_kl,
-// by default clip^2 / 4), can steer the policy's learning rate once per
+// by default clip^2 / 2), can steer the policy's learning rate once per
 // iteration (train.lr_schedule = adaptive) and end an iteration early
 // (train.kl_stop).
 #include <vector>
@@ -25,7 +25,7 @@ std::unique_ptr<torch::optim::Adam> make_optimizer(Agent& agent, const TrainConf
 // returns the norm before clipping.
 torch::Tensor clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm);
 
-// The KL-proxy target in force: train.target_kl, or clip^2 / 4 where it is 0.
+// The KL-proxy target in force: train.target_kl, or clip^2 / 2 where it is 0.
 double kl_target(const TrainConfig& config);
 
 class PpoUpdate {

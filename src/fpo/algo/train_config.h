@@ -37,7 +37,7 @@ struct TrainConfig {
   // above 2 x target_kl, x 1.5 below target_kl / 2, within
   // [adaptive_lr_min, adaptive_lr_max]).
   std::string lr_schedule = "constant";
-  double target_kl = 0;       // KL-proxy target; 0: clip^2 / 4 (the trust region's own scale)
+  double target_kl = 0;       // KL-proxy target; 0: clip^2 / 2 (the trust region's own scale)
   double kl_stop = 0;         // end an iteration's epochs once a minibatch's KL proxy > kl_stop x target (0: off)
   double adaptive_lr_min = 1e-5, adaptive_lr_max = 1e-2;
   double max_grad_norm = 0.5;  // 0: no gradient clipping

@@ -82,7 +82,7 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
                  "adaptive (after each iteration: / 1.5 when the last epoch's mean KL proxy > 2 x train.target_kl, "
                  "x 1.5 when < half of it)", &c.lr_schedule), {"constant", "linear", "adaptive"}),
       at_least(opt("train.target_kl", "target of the KL proxy mean((r - 1) - log r) for the adaptive lr and "
-                   "train.kl_stop (0: train.clip^2 / 4)", &c.target_kl), 0),
+                   "train.kl_stop (0: train.clip^2 / 2, the KL proxy of ratios spread by about the clip)", &c.target_kl), 0),
       at_least(opt("train.kl_stop", "end an iteration's epochs once a minibatch's KL proxy exceeds this times the "
                    "target (SB3's target_kl uses 1.5; 0: off)", &c.kl_stop), 0),
       positive(opt("train.adaptive_lr_min", "lower bound of the adaptive learning rate", &c.adaptive_lr_min)),

@@ -46,6 +46,12 @@ const Settings kPaper = {
     {"flow.action_bound", "0"},
     {"torch_threads", "0"},  // minibatches of ~30k samples: worth every core
 };
+// The paper's configuration on 2 cores: 256 envs instead of 2048, and 4
+// minibatches instead of 32, which keeps the minibatch (1024 sequences of 30
+// steps = 30,720 transitions) and the Adam steps per sample (16 x 4 / 122,880
+// = 5.2e-4) the authors use; an iteration is 122,880 env steps.
+const Settings kPaperCpu = {{"env.num_envs", "256"}, {"train.minibatches", "4"}};
+
 // Per algorithm under the paper preset: FPO's clip, and the paper's tuned
 // Gaussian PPO (lr 3e-4, clip 0.1; state-dependent std, entropy 1e-2 as in
 // Playground's PPO config).
@@ -66,6 +72,25 @@ const Settings kCpu = {
     {"checkpoint_every", "20"},
 };
 
+// Plain FPO on top of the cpu preset: minibatches of 1024 (64 envs x 128
+// steps, 8 minibatches) and 10 epochs. With minibatches of 256 the FPO ratio
+// drifted out of its trust region on every task (clip fraction 0.3-0.7 by 1M
+// steps); with 1024 it stayed at 0.03-0.2 and learned best of the 3 x 3
+// study in docs/stability.md.
+const Settings kCpuFpo = {
+    {"env.num_envs", "64"}, {"train.unroll", "128"}, {"train.minibatches", "8"}, {"train.epochs", "10"},
+};
+
+// Every algorithm's own defaults, whatever the env family. FPO: the KL-proxy
+// adaptive learning rate keeps the trust region as the flow sharpens over a
+// long run (docs/stability.md); PPO and DPPO: the wider clip of the FPO
+// paper's baselines.
+void apply_algo_defaults(ConfigSchema& schema, const std::string& algo) {
+  const std::string source = algo + " defaults";
+  if (algo == "fpo") schema.set("train.lr_schedule", "adaptive", source);
+  if (algo == "ppo" || algo == "dppo") schema.set("train.clip", "0.2", source);
+}
+
 // FPO++ (the follow-up paper's objective): one clipped ratio per (t, eps)
 // pair, the asymmetric trust region, and clamps that keep single outlying
 // CFM losses from dominating the ratio. An eps-MSE loss is ~1 per action
@@ -78,12 +103,17 @@ const Settings kCpu = {
 // cartpole_balance passed 800 within 3M steps where Euler stalled near 670
 // (docs/training_mujoco.md). Evaluate with zero-noise sampling:
 // `fpo eval --deterministic`.
+// The preset keeps what it was measured with (docs/training_mujoco.md): a
+// constant lr, actions clipped before the CFM loss, and on MuJoCo tasks the
+// cpu preset's batch (32 envs x 64, minibatches of 256), not plain FPO's.
 const Settings kFpoPlusPlus = {
     {"flow.ratio", "per_sample"},
     {"train.trust_region", "aspo"},
     {"flow.loss_clamp", "10"},
     {"flow.diff_clamp", "0.5"},
     {"flow.sampler", "stochastic"},
+    {"train.lr_schedule", "constant"},
+    {"flow.action_bound", "1"},
 };
 
 void apply(ConfigSchema& schema, const Settings& settings, const std::string& source) {
@@ -93,34 +123,44 @@ void apply(ConfigSchema& schema, const Settings& settings, const std::string& so
 }  // namespace
 
 const std::vector<std::string>& preset_names() {
-  static const std::vector<std::string> names = {"paper", "cpu", "fpo++"};
+  static const std::vector<std::string> names = {"paper", "paper-cpu", "cpu", "fpo++"};
   return names;
 }
 
 std::string describe_presets() {
-  return "paper: the FPO paper's hyper-parameters (2048 envs, unroll 30, 32 minibatches, 16 epochs, 5x256 critic); "
+  return "paper: the FPO authors' configuration (2048 envs x 480 steps per iteration in 30-step sequences, 32 "
+         "minibatches, 16 epochs, GAE per minibatch, one lr 3e-4, no gradient clipping, tanh actions, t on the "
+         "grid, 5x256 critic); paper-cpu: the same minibatches and Adam steps per sample on 256 envs (4 "
+         "minibatches); "
          "cpu: sized for a 2-core machine (32 envs, unroll 64, 8 minibatches, 10 epochs, critic lr 3e-3, gamma "
-         "0.99, 3x128 critic; the default for MuJoCo tasks); "
+         "0.99, 3x128 critic; for algo fpo 64 envs x 128 steps, minibatches of 1024; the default for MuJoCo "
+         "tasks); "
          "fpo++: the FPO++ objective for algo fpo (per-sample ratios, train.trust_region=aspo, flow.loss_clamp=10, "
-         "flow.diff_clamp=0.5) with the stochastic sampler in rollouts (flow.sampler=stochastic); evaluate with "
-         "--deterministic";
+         "flow.diff_clamp=0.5) with the stochastic sampler in rollouts (flow.sampler=stochastic), a constant lr, "
+         "clipped actions and the cpu batch, as measured; evaluate with --deterministic";
 }
 
 void apply_presets(ConfigSchema& schema, const std::string& env, const std::string& algo, const std::string& preset) {
+  auto apply_cpu = [&](const std::string& source) {
+    apply(schema, kCpu, source);
+    if (algo == "fpo") apply(schema, kCpuFpo, source);
+  };
   if (is_gridworld(env)) apply(schema, kGridworldDefaults, "gridworld defaults");
-  else apply(schema, kCpu, "MuJoCo task defaults");
-  if (algo == "ppo") schema.set("train.clip", "0.2", "ppo defaults");
-  if (algo == "dppo") schema.set("train.clip", "0.2", "dppo defaults");  // the FPO paper's DPPO setting
+  else apply_cpu("MuJoCo task defaults");
+  apply_algo_defaults(schema, algo);
   if (preset.empty()) return;
-  if (preset == "paper") {
-    apply(schema, kPaper, "preset paper");
-    if (algo == "fpo") apply(schema, kPaperFpo, "preset paper");
-    if (algo == "ppo") apply(schema, kPaperPpo, "preset paper");
+  if (preset == "paper" || preset == "paper-cpu") {
+    const std::string source = "preset " + preset;
+    apply(schema, kPaper, source);
+    if (preset == "paper-cpu") apply(schema, kPaperCpu, source);
+    if (algo == "fpo") apply(schema, kPaperFpo, source);
+    if (algo == "ppo") apply(schema, kPaperPpo, source);
     // The paper lowers the discount on two tasks.
-    if (env == "ball_in_cup" || env == "finger_spin") schema.set("train.gamma", "0.95", "preset paper");
+    if (env == "ball_in_cup" || env == "finger_spin") schema.set("train.gamma", "0.95", source);
   } else if (preset == "cpu") {
-    apply(schema, kCpu, "preset cpu");
+    apply_cpu("preset cpu");
   } else if (preset == "fpo++") {
+    if (!is_gridworld(env)) apply(schema, kCpu, "preset fpo++");
     apply(schema, kFpoPlusPlus, "preset fpo++");
   } else {
     std::string known;

@@ -105,8 +105,8 @@ ActResult FlowPolicy::act(const torch::Tensor& obs, bool deterministic, bool wit
   auto x1 = deterministic ? torch::zeros({n, act_dim_}, obs.options()) : torch::randn({n, act_dim_}, obs.options());
   ActResult out;
   out.action = sample(obs, x1, /*noise_free=*/deterministic);
-  // Envs act on [-1, 1]; learning the flow on the clipped action keeps CFM
-  // losses (and so the FPO ratio) bounded when the policy pushes far outside.
+  // Off by default: a flow fitted to clipped actions must fit point masses at
+  // the bounds, whose CFM-loss differences are unbounded (docs/stability.md).
   if (config_.action_bound > 0) out.action = out.action.clamp(-config_.action_bound, config_.action_bound);
   if (with_memory) {
     auto [t, eps] = draw_cfm_pairs(n, obs.options());

@@ -15,7 +15,7 @@ enum class FpoRatio { kMeanBeforeExp, kPerSample };
 enum class TimeSampling { kUniform, kGrid };
 
 struct FlowPolicyConfig {
-  double action_bound = 1.0;       // actions are clipped to [-b, b] before storing (0: off)
+  double action_bound = 0.0;       // actions are clipped to [-b, b] before storing (0: off; docs/stability.md)
   std::string hidden = "32,32,32,32";
   std::string activation = "silu";
   int t_embed_dim = 8;
