@@ -102,7 +102,31 @@ spawn config_bad_value train "${TINY[@]}" --config "$T/bad_value.toml" --out "$T
 spawn train_bad_start train "${TINY[@]}" --set env.start=99,99 --out "$T/bad_start"
 spawn eval_missing_dir eval --run "$T/no_such_run" --episodes 2
 spawn resume_missing train --resume --steps 8192 --quiet --out "$T/nothing_here"
+spawn paper_config train --env cartpole_balance --preset paper --print-config
+spawn default_fpo_config train --env cartpole_balance --algo fpo --print-config
+spawn bad_guard train "${TINY[@]}" --set train.log_ratio_guard=0 --out "$T/bad_guard"
+spawn bad_schedule train "${TINY[@]}" --set train.lr_schedule=cosine --out "$T/bad_schedule"
+spawn bad_sequence train "${TINY[@]}" --set train.advantages_per_minibatch=true --set train.sequence_length=5 \
+  --out "$T/bad_sequence"
+spawn bad_squash train "${TINY[@]}" --set train.action_squash=sigmoid --out "$T/bad_squash"
 collect
+
+# --- the resolved configuration (--print-config) ------------------------------------
+expect_ok paper_config "fpo train --preset paper --print-config exits 0"
+# The FPO authors' DM Control configuration (docs/stability.md, src/fpo/io/presets.cpp).
+check "--preset paper resolves to the authors' configuration" bash -c \
+  'for kv in "num_envs = 2048" "unroll = 480" "sequence_length = 30" "advantages_per_minibatch = true" \
+             "minibatches = 32" "epochs = 16" "value_lr = 0.0" "max_grad_norm = 0.0" "lr_schedule = '"'"'constant'"'"'" \
+             "t_sampling = '"'"'grid'"'"'" "action_squash = '"'"'tanh'"'"'" "action_bound = 0.0" "gamma = 0.995"; do
+     grep -qF -- "$kv" "$0" || { echo "  missing: $kv" >&2; exit 1; }; done' "$T/paper_config.out"
+check "--print-config writes no run directory" test ! -e "$T/paper_config"
+check "plain FPO on MuJoCo defaults to the adaptive lr and minibatches of 1024" bash -c \
+  'grep -qF "lr_schedule = '"'"'adaptive'"'"'" "$0" && grep -qF "num_envs = 64" "$0" && grep -qF "unroll = 128" "$0" &&
+   grep -qF "action_bound = 0.0" "$0"' "$T/default_fpo_config.out"
+expect_error bad_guard "train.log_ratio_guard"
+expect_error bad_schedule "cosine"
+expect_error bad_sequence "train.sequence_length"
+expect_error bad_squash "sigmoid"
 
 # --- help ----------------------------------------------------------------------
 expect_ok help "fpo --help exits 0"

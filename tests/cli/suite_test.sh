@@ -53,7 +53,7 @@ SEEDS=(0 1)
 # Two iterations of 2048 env steps per run (one per evaluation chunk), small updates.
 SUITE=(suite --tasks gridworld:two_walls,bandit:two_peaks --algos fpo,ppo --seeds 0,1 --steps 4096
        --num-evals 2 --eval-episodes 8 --parallel 2 --set train.epochs=2 --set train.minibatches=4
-       --set value.hidden=32,32 --out "$D")
+       --set env.num_envs=32 --set train.unroll=64 --set value.hidden=32,32 --out "$D")
 RUNS=()
 for t in "${TASKS[@]}"; do for a in "${ALGOS[@]}"; do for s in "${SEEDS[@]}"; do
   RUNS+=("${t}__${a}__seed${s}")
@@ -165,7 +165,8 @@ check "every evals.csv still has 2 rows" all_evals_two
 
 # --- changing the grid's settings for the same DIR is refused ------------------------------
 expect_error changed_steps "--steps" suite --tasks gridworld:two_walls --algos fpo --seeds 0 --steps 8192 \
-  --num-evals 2 --eval-episodes 8 --set train.epochs=2 --set train.minibatches=4 --set value.hidden=32,32 --out "$D"
+  --num-evals 2 --eval-episodes 8 --set train.epochs=2 --set train.minibatches=4 --set env.num_envs=32 \
+  --set train.unroll=64 --set value.hidden=32,32 --out "$D"
 
 # --- a failing child: reported with its log, the others go on, exit non-zero ----------------
 F="$T/failing"
