@@ -143,6 +143,13 @@ TEST(HealthMetrics, WarnsOnceAfterAStreakOutsideTheTrustRegion) {
   EXPECT_NE(text.find("lr_schedule=adaptive"), std::string::npos) << text;
   MetricsRow good = {{"clip_fraction", 0.05}};
   EXPECT_EQ(trainer.health_warning(good), "");
+  // A run that already adapts its lr is not told to.
+  c.lr_schedule = "adaptive";
+  Trainer adaptive(c, EnvRegistry::global().make(c.env));
+  std::string advice;
+  for (int i = 0; i < 5; ++i) advice = adaptive.health_warning(bad);
+  EXPECT_EQ(advice.find("lr_schedule=adaptive"), std::string::npos) << advice;
+  EXPECT_NE(advice.find("kl_stop"), std::string::npos) << advice;
 }
 
 }  // namespace

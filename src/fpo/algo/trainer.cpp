@@ -83,13 +83,16 @@ std::string Trainer::health_warning(const MetricsRow& row) {
   // Once per streak, and at most once per kWarningInterval iterations.
   if (last_warning_ >= 0 && state_.iteration - last_warning_ < kWarningInterval) return "";
   last_warning_ = state_.iteration;
+  // Suggest only what this run does not already do.
+  const char* advice = config_.lr_schedule == "adaptive" ? "train.kl_stop=1.5 or fewer train.epochs"
+                                                         : "train.lr_schedule=adaptive, train.kl_stop=1.5, or fewer "
+                                                           "train.epochs";
   char line[400];
   std::snprintf(line, sizeof line,
                 "warning: iteration %lld: the policy is leaving its trust region (clip fraction > %.2f for %d "
-                "iterations; now %.2f, KL proxy %.3g, ratio max %.3g, guard clamped %.3f); try "
-                "train.lr_schedule=adaptive, train.kl_stop=1.5, or fewer train.epochs",
+                "iterations; now %.2f, KL proxy %.3g, ratio max %.3g, guard clamped %.3f); try %s",
                 static_cast<long long>(state_.iteration), kUnhealthyClipFraction, kUnhealthyIterations, clip,
-                metric(row, "approx_kl"), metric(row, "ratio_max"), metric(row, "guard_fraction"));
+                metric(row, "approx_kl"), metric(row, "ratio_max"), metric(row, "guard_fraction"), advice);
   return line;
 }
 
