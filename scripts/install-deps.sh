@@ -7,6 +7,7 @@ packages=(
   libmujoco-dev libqhull-dev         # physics; MuJoCo's CMake config needs qhull
   libgtest-dev libbenchmark-dev      # tests, micro-benchmarks
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev  # CLI, config, JSON output
+  zlib1g-dev                         # CRC-32 of checkpoints
   python3-matplotlib python3-numpy   # plotting companion tools only
 )
 missing=()

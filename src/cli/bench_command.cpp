@@ -128,10 +128,10 @@ Runner add_bench_command(CLI::App& app) {
   cmd->require_subcommand(1);
   CLI::App* env = cmd->add_subcommand("env", "VecEnv steps/s beside a raw mj_step loop on the same model");
   env->add_option("--env", args->env, "environment")->capture_default_str();
-  env->add_option("--envs", args->envs, "number of environments")->check(CLI::PositiveNumber)->capture_default_str();
+  env->add_option("--envs", args->envs, "number of environments")->check(CLI::Range(1, 65536))->capture_default_str();
   env->add_option("--threads", args->threads, "thread counts to measure, e.g. 1,2 (default: 1 and the number of cores)")
       ->delimiter(',');
-  env->add_option("--steps", args->steps, "steps per env")->check(CLI::PositiveNumber)->capture_default_str();
+  env->add_option("--steps", args->steps, "steps per env")->check(CLI::Range(1, 100000000))->capture_default_str();
   env->add_flag("--json", args->json, "JSON output");
   return [args] { return run_bench_env(*args); };
 }

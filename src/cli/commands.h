@@ -9,6 +9,10 @@ namespace fpo::cli {
 
 using Runner = std::function<int()>;
 
+// A CLI11 check for a real option: finite and within [min, max] (CLI::Range
+// lets NaN through).
+CLI::Validator finite_in(double min, double max);
+
 Runner add_train_command(CLI::App& app);
 Runner add_eval_command(CLI::App& app);
 Runner add_sample_command(CLI::App& app);

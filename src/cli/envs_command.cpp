@@ -104,7 +104,7 @@ Runner add_envs_command(CLI::App& app) {
   cmd->add_flag("--json", args->json, "JSON output");
   cmd->add_flag("--returns", args->returns, "also measure random-policy and scripted-controller returns");
   cmd->add_option("--episodes", args->episodes, "episodes per measurement with --returns")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(1, 10000))
       ->capture_default_str();
   cmd->add_option("--env", args->only, "only this env");
   cmd->add_option("--map", args->map, "print the map of a gridworld env (# wall, G goal, X death, . free)");

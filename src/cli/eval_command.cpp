@@ -24,7 +24,7 @@ struct EvalArgs {
   std::string start;
   bool deterministic = false;
   bool json = false;
-  int64_t seed = 12345;
+  std::string seed = "12345";
   std::string sampler;
   int flow_steps = 0;
   double sampler_noise = -1;  // < 0: the run's flow.sampler_noise
@@ -54,6 +54,8 @@ LoadedRun load_run(const std::string& run_dir, const std::string& device_name, c
 }
 
 int run_eval(const EvalArgs& args) {
+  const int64_t seed = parse_seed(args.seed, "--seed");
+  if (!args.trajectories.empty()) refuse_run_file(args.trajectories, "--trajectories");
   TrainConfig config = load_run_config(args.run);
   if (!args.start.empty()) config.start = args.start;
   const EnvFactory factory = EnvRegistry::global().make(config.env, env_options_from(config));
@@ -72,7 +74,7 @@ int run_eval(const EvalArgs& args) {
       sampling += " (noise " + (args.deterministic ? std::string("0: deterministic") : noise.str()) + ")";
     }
     sampling += ", " + (args.deterministic ? std::string("zero initial noise")
-                                           : "seeded initial noise (seed " + std::to_string(args.seed) + ")");
+                                           : "seeded initial noise (seed " + std::to_string(seed) + ")");
   } else if (auto* dppo = dynamic_cast<DppoPolicy*>(run.agent.policy.get())) {
     if (!args.sampler.empty() || args.flow_steps > 0 || args.sampler_noise >= 0) {
       throw Error("--sampler/--flow-steps/--sampler-noise apply to flow policies; a dppo run samples its trained "
@@ -81,19 +83,19 @@ int run_eval(const EvalArgs& args) {
     std::ostringstream desc;
     desc << "denoising MDP, " << dppo->config().steps << " steps, ";
     if (args.deterministic) desc << "zero initial noise, no per-step noise";
-    else desc << "sigma " << dppo->config().sigma << ", seeded noise (seed " << args.seed << ")";
+    else desc << "sigma " << dppo->config().sigma << ", seeded noise (seed " << seed << ")";
     sampling = desc.str();
   } else {
     if (!args.sampler.empty() || args.flow_steps > 0 || args.sampler_noise >= 0) {
       throw Error("--sampler/--flow-steps apply to flow policies; this run's algo '" + config.algo + "' has none");
     }
-    sampling = args.deterministic ? "mean action" : "seeded Gaussian noise (seed " + std::to_string(args.seed) + ")";
+    sampling = args.deterministic ? "mean action" : "seeded Gaussian noise (seed " + std::to_string(seed) + ")";
   }
 
   EvalOptions options;
   options.episodes = args.episodes;
   options.deterministic = args.deterministic;
-  options.seed = static_cast<uint64_t>(args.seed);
+  options.seed = static_cast<uint64_t>(seed);
   options.threads = args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
   std::ofstream traj;
   if (!args.trajectories.empty()) {
@@ -121,7 +123,7 @@ int run_eval(const EvalArgs& args) {
   out["length_mean"] = len;
   out["sampling"] = sampling;
   out["deterministic"] = args.deterministic;
-  out["seed"] = args.seed;
+  out["seed"] = seed;
   if (!config.start.empty()) out["start"] = config.start;
   const auto& names = factory.spec.outcome_names;
   if (!names.empty()) {
@@ -152,8 +154,8 @@ Runner add_eval_command(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate a run's latest checkpoint; prints JSON");
   cmd->add_option("--run", args->run, "run directory written by `fpo train`")->required();
-  cmd->add_option("--episodes", args->episodes, "episodes (each in its own env, run in parallel)")
-      ->check(CLI::PositiveNumber)
+  cmd->add_option("--episodes", args->episodes, "episodes, 1 to 10000 (each in its own env, run in parallel)")
+      ->check(CLI::Range(1, 10000))
       ->capture_default_str();
   cmd->add_option("--start", args->start, "gridworld: start every episode from cell X,Y");
   cmd->add_flag("--deterministic", args->deterministic, "noise-free actions (flow: zero initial noise; Gaussian: mean)");
@@ -163,10 +165,11 @@ Runner add_eval_command(CLI::App& app) {
                   "flow sampler at evaluation: euler | midpoint | heun | stochastic (default: the training one)");
   cmd->add_option("--sampler-noise", args->sampler_noise,
                   "noise scale of the stochastic sampler at evaluation (default: the run's flow.sampler_noise)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--flow-steps", args->flow_steps, "flow sampling steps at evaluation (default: training's)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--threads", args->threads, "env threads (0: cores)")->capture_default_str();
+      ->check(finite_in(0, 100));
+  cmd->add_option("--flow-steps", args->flow_steps, "flow sampling steps at evaluation, 1 to 1000 (default: "
+                  "training's)")
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--threads", args->threads, "env threads (0: cores)")->check(CLI::Range(0, 1024))->capture_default_str();
   cmd->add_option("--device", args->device, "cpu | cuda | auto")->capture_default_str();
   cmd->add_option("--trajectories", args->trajectories, "write every episode's observations to this CSV");
   return [args] { return run_eval(*args); };

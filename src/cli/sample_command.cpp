@@ -18,12 +18,14 @@ struct SampleArgs {
   std::string run;
   std::string obs;
   int n = 1000;
-  int64_t seed = 0;
+  std::string seed = "0";
   bool deterministic = false;
   std::string out;
 };
 
 int run_sample(const SampleArgs& args) {
+  const int64_t seed = parse_seed(args.seed, "--seed");
+  if (!args.out.empty()) refuse_run_file(args.out, "--out");
   const TrainConfig config = load_run_config(args.run);
   const EnvFactory factory = EnvRegistry::global().make(config.env, env_options_from(config));
   const auto values = parse_float_list(args.obs, "--obs");
@@ -35,7 +37,7 @@ int run_sample(const SampleArgs& args) {
   Agent agent = make_agent(config, factory.spec.obs_dim, factory.spec.act_dim);
   load_checkpoint(RunPaths(args.run).checkpoint, agent, nullptr, nullptr);
   torch::NoGradGuard no_grad;
-  torch::manual_seed(static_cast<uint64_t>(args.seed));
+  torch::manual_seed(static_cast<uint64_t>(seed));
   auto obs = torch::tensor(values).reshape({1, -1}).expand({args.n, -1}).contiguous();
   auto actions = agent.env_action(agent.policy->act(agent.normalized(obs), args.deterministic, false).action).contiguous();
   std::ofstream file;
@@ -63,7 +65,9 @@ Runner add_sample_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("sample", "Draw actions from a trained policy at one observation (CSV a0,a1,...)");
   cmd->add_option("--run", args->run, "run directory")->required();
   cmd->add_option("--obs", args->obs, "raw observation, comma-separated (gridworld centre: 0,0)")->required();
-  cmd->add_option("--n", args->n, "number of actions")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--n", args->n, "number of actions (1 to 1000000)")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   cmd->add_option("--seed", args->seed, "sampling seed")->capture_default_str();
   cmd->add_flag("--deterministic", args->deterministic, "noise-free actions");
   cmd->add_option("--out", args->out, "CSV file (default: stdout)");

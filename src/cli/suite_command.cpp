@@ -41,6 +41,7 @@
 #include "fpo/common/error.h"
 #include "fpo/env/registry.h"
 #include "fpo/io/ablations.h"
+#include "fpo/io/checkpoint.h"
 #include "fpo/io/config_schema.h"
 #include "fpo/io/presets.h"
 
@@ -516,6 +517,8 @@ std::string Suite::run_one(const Run& r, int slot) {
     if (g_interrupted) return "interrupted";
     const int64_t target = chunk_target(steps_, k, n);
     const bool fresh = !fs::exists(ckpt) || !fs::exists(config);
+    // A chunk trained before its evaluation was cut off is evaluated, not trained again.
+    const bool trained = !fresh && read_checkpoint_state(ckpt).env_steps >= target;
     std::vector<std::string> train = {exe_, "train"};
     std::string train_log = log_path;
     if (fresh) {
@@ -536,10 +539,17 @@ std::string Suite::run_one(const Run& r, int slot) {
       train.insert(train.end(), {"--resume", "--out", r.dir, "--steps", std::to_string(target)});
     }
     if (!args_.device.empty()) train.insert(train.end(), {"--device", args_.device});
-    append_file(train_log, "=== fpo suite: chunk " + std::to_string(k) + "/" + std::to_string(n) + ": " +
-                               command_line(train) + " ===\n");
     const auto t0 = std::chrono::steady_clock::now();
-    const int rc = run_child(train, "/dev/null", train_log, env, slot);
+    int rc = 0;
+    if (trained) {
+      append_file(train_log, "=== fpo suite: chunk " + std::to_string(k) + "/" + std::to_string(n) +
+                                 ": already trained (checkpoint at or past step " + std::to_string(target) +
+                                 "), evaluating ===\n");
+    } else {
+      append_file(train_log, "=== fpo suite: chunk " + std::to_string(k) + "/" + std::to_string(n) + ": " +
+                                 command_line(train) + " ===\n");
+      rc = run_child(train, "/dev/null", train_log, env, slot);
+    }
     const double train_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (fresh) {  // the temporary log began with the old one, so it replaces it
       fs::create_directories(r.dir);

@@ -35,7 +35,7 @@ struct TrainArgs {
   std::string preset;
   std::vector<std::string> sets;
   std::string steps;
-  int64_t seed = 0;
+  std::string seed;  // text, so the schema's range check names an overflowing value
   std::string device;
   std::string out;
   bool resume = false;
@@ -43,11 +43,6 @@ struct TrainArgs {
   bool quiet = false;
   bool print_config = false;
 };
-
-double metric(const MetricsRow& row, const std::string& name) {
-  for (const auto& [k, v] : row) if (k == name) return v;
-  return std::nan("");
-}
 
 std::string format_duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
@@ -62,7 +57,6 @@ std::string format_duration(double seconds) {
 TrainConfig resolve_config(const TrainArgs& args, const CLI::App& cmd) {
   std::string env = args.env, algo = args.algo;
   if (!args.config_file.empty()) {
-    if (!fs::exists(args.config_file)) throw Error("config file '" + args.config_file + "' does not exist");
     // A config file may name env/algo; flags given explicitly win.
     TrainConfig probe;
     ConfigSchema probe_schema(probe);
@@ -80,7 +74,7 @@ TrainConfig resolve_config(const TrainArgs& args, const CLI::App& cmd) {
   schema.set("env.name", env, "--env");
   schema.set("algo", algo, "--algo");
   if (!args.steps.empty()) schema.set("steps", args.steps, "--steps");
-  if (cmd.count("--seed")) schema.set("seed", std::to_string(args.seed), "--seed");
+  if (!args.seed.empty()) schema.set("seed", args.seed, "--seed");
   if (!args.device.empty()) schema.set("device", args.device, "--device");
   validate_config(config);
   return config;
@@ -94,12 +88,7 @@ void prepare_new_run_dir(const RunPaths& paths, bool force) {
         throw Error("run directory '" + paths.dir + "' already exists and is not empty; use --resume to continue " +
                     "it or --force to overwrite it");
       }
-      // Only ever delete what looks like a run directory.
-      if (!fs::exists(paths.config) && !fs::exists(paths.metrics) && !fs::exists(paths.checkpoint)) {
-        throw Error("--force refuses to delete '" + paths.dir + "': it is not a run directory (no config.toml, " +
-                    "metrics.csv or checkpoint.pt); choose an empty or new --out");
-      }
-      fs::remove_all(paths.dir);
+      remove_run_files(paths);  // the user's own files there stay
     }
   }
   fs::create_directories(paths.checkpoints);
@@ -115,7 +104,6 @@ int run_train(TrainArgs& args, const CLI::App& cmd) {
   if (args.out.empty()) throw Error("--out DIR is required");
   RunPaths paths(args.out);
   TrainConfig config;
-  TrainState resumed;
   if (args.resume) {
     if (args.force) throw Error("--resume and --force contradict each other; give one");
     if (!args.config_file.empty() || !args.sets.empty() || !args.preset.empty()) {
@@ -131,6 +119,10 @@ int run_train(TrainArgs& args, const CLI::App& cmd) {
       throw Error("--algo " + args.algo + " differs from the run's algo '" + config.algo + "'");
     }
     if (!args.steps.empty()) schema.set("steps", args.steps, "--steps");
+    if (!args.seed.empty()) {
+      throw Error("--seed " + args.seed + " with --resume: the run continues with its own seed " +
+                  std::to_string(config.seed) + "; start a new run for another seed");
+    }
     if (!args.device.empty()) schema.set("device", args.device, "--device");
     if (!fs::exists(paths.checkpoint)) throw Error("cannot resume '" + args.out + "': it has no checkpoint.pt");
   } else {
@@ -141,6 +133,10 @@ int run_train(TrainArgs& args, const CLI::App& cmd) {
   Trainer trainer(config, factory);
   if (args.resume) {
     load_checkpoint(paths.checkpoint, trainer.agent(), &trainer.optimizer(), &trainer.state());
+    if (!args.steps.empty() && config.steps <= trainer.state().env_steps) {
+      throw Error("--steps " + args.steps + " with --resume: the run has already trained " +
+                  std::to_string(trainer.state().env_steps) + " env steps; give a larger total to extend it");
+    }
     // Fresh randomness for the continued run, still determined by the seed.
     torch::manual_seed(static_cast<uint64_t>(config.seed) + 7919ULL * trainer.state().iteration);
   } else {
@@ -154,6 +150,14 @@ int run_train(TrainArgs& args, const CLI::App& cmd) {
     out.close();
     if (!out) throw Error("cannot write '" + paths.config + "'");
     fs::rename(paths.config + ".tmp", paths.config);
+  }
+  if (args.resume) {
+    // After a hard kill, metrics.csv may hold iterations past the checkpoint; they are trained again now.
+    const int64_t dropped = truncate_metrics_after(paths.metrics, trainer.state().iteration);
+    if (dropped > 0 && !args.quiet) {
+      std::cerr << "resume: dropped " << dropped << " metrics rows after iteration " << trainer.state().iteration
+                << " (written after the last checkpoint)\n";
+    }
   }
   MetricsWriter metrics(paths.metrics, args.resume);
 
@@ -217,7 +221,7 @@ Runner add_train_command(CLI::App& app) {
   cmd->add_option("--preset", args->preset, describe_presets());
   cmd->add_option("--set", args->sets, "override an option: KEY=VALUE (repeatable; keys listed below)");
   cmd->add_option("--steps", args->steps, "total environment steps (e.g. 3e6); default: steps option");
-  cmd->add_option("--seed", args->seed, "random seed")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "random seed (0 to 2^63 - 1); default: seed option");
   cmd->add_option("--device", args->device, "cpu | cuda | auto; default: device option");
   cmd->add_option("--out", args->out, "run directory (required unless --print-config)");
   cmd->add_flag("--resume", args->resume, "continue the run in --out from its checkpoint");

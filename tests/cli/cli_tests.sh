@@ -109,6 +109,14 @@ spawn bad_schedule train "${TINY[@]}" --set train.lr_schedule=cosine --out "$T/b
 spawn bad_sequence train "${TINY[@]}" --set train.advantages_per_minibatch=true --set train.sequence_length=5 \
   --out "$T/bad_sequence"
 spawn bad_squash train "${TINY[@]}" --set train.action_squash=sigmoid --out "$T/bad_squash"
+# Issue 13: inputs that used to slip through.
+spawn config_dir train "${TINY[@]}" --config "$T" --out "$T/cfg_dir"
+spawn config_devnull train "${TINY[@]}" --config /dev/null --out "$T/cfg_null"
+spawn seed_overflow train "${TINY[@]}" --seed 99999999999999999999 --out "$T/seed_big"
+spawn huge_envs train "${TINY[@]}" --set env.num_envs=100000000 --out "$T/huge_envs"
+spawn huge_batch train "${TINY[@]}" --set env.num_envs=60000 --set train.unroll=1000 --out "$T/huge_batch"
+mkdir -p "$T/userdir/data"; echo a,b >"$T/userdir/metrics.csv"; echo mine >"$T/userdir/thesis.txt"
+spawn force_userdir train "${TINY[@]}" --out "$T/userdir" --force
 collect
 
 # --- the resolved configuration (--print-config) ------------------------------------
@@ -127,6 +135,14 @@ expect_error bad_guard "train.log_ratio_guard"
 expect_error bad_schedule "cosine"
 expect_error bad_sequence "train.sequence_length"
 expect_error bad_squash "sigmoid"
+expect_error config_dir "not a regular file"
+expect_error config_devnull "/dev/null"
+expect_error seed_overflow "99999999999999999999"
+expect_error huge_envs "65536"
+expect_error huge_batch "16777216"
+expect_error force_userdir "not a run directory"
+check "--force on a directory that is not a run leaves everything in it" \
+  test -f "$T/userdir/thesis.txt" -a -d "$T/userdir/data" -a -f "$T/userdir/metrics.csv"
 
 # --- help ----------------------------------------------------------------------
 expect_ok help "fpo --help exits 0"
@@ -220,6 +236,19 @@ spawn eval_bad_start eval --run "$R" --episodes 2 --start 99,99
 spawn eval_wall_start eval --run "$R" --episodes 2 --start 0,8
 spawn no_overwrite train "${TINY[@]}" --set train.lr=0.01 --out "$R"
 spawn resume_with_set train --resume --set train.lr=0.1 --quiet --out "$R"
+spawn eval_zero eval --run "$R" --episodes 0
+spawn eval_huge eval --run "$R" --episodes 100000000
+spawn sample_zero sample --run "$R" --obs 0,0 --n 0
+spawn flow_steps_zero eval --run "$R" --flow-steps 0
+spawn sample_nan sample --run "$R" --obs nan,0
+spawn noise_nan eval --run "$R" --episodes 2 --sampler-noise nan
+spawn eval_seed_overflow eval --run "$R" --episodes 2 --seed 99999999999999999999
+spawn sample_onto_checkpoint sample --run "$R" --obs 0,0 --n 5 --out "$R/checkpoint.pt"
+spawn trajectories_onto_metrics eval --run "$R" --episodes 2 --trajectories "$R/metrics.csv"
+touch "$T/plain_file"
+spawn resume_file train --resume --quiet --out "$T/plain_file"
+spawn resume_seed train --resume --seed 7 --quiet --out "$R"
+spawn resume_fewer_steps train --resume --steps 2048 --quiet --out "$R"
 collect
 
 expect_ok eval1 "fpo eval --json exits 0"
@@ -255,6 +284,18 @@ expect_error eval_bad_start "99,99"
 expect_error eval_wall_start "0,8"
 expect_error no_overwrite "$R"
 expect_error resume_with_set "--set"
+expect_error eval_zero "not in range 1 to 10000"
+expect_error eval_huge "100000000"
+expect_error sample_zero "not in range 1"
+expect_error flow_steps_zero "not in range 1"
+expect_error sample_nan "nan"
+expect_error noise_nan "nan"
+expect_error eval_seed_overflow "99999999999999999999"
+expect_error sample_onto_checkpoint "checkpoint.pt"
+expect_error trajectories_onto_metrics "metrics.csv"
+expect_error resume_file "is a file"
+expect_error resume_seed "--seed 7"
+expect_error resume_fewer_steps "already trained 4096"
 sums_after="$(cd "$R" && sha256sum metrics.csv checkpoint.pt config.toml)"
 check "refused runs leave metrics.csv, checkpoint.pt, config.toml byte-identical" \
   test "$(wc -l <<<"$sums_before")" -eq 3 -a "$sums_before" == "$sums_after"
@@ -262,8 +303,13 @@ check "refused runs leave metrics.csv, checkpoint.pt, config.toml byte-identical
 # =============================================================================
 # Phase 3: --force and --resume on the same directory, in order.
 # =============================================================================
+echo "my notes" >"$R/notes.txt"; mkdir -p "$R/plots"; echo mine >"$R/checkpoints/mine.txt"
 run force train "${GRID[@]}" --steps 2048 --out "$R" --force
 expect_ok force "train --force into a non-empty run dir exits 0"
+check "--force deletes only fpo's files (the user's notes, plots/ and checkpoints/mine.txt stay)" \
+  test -f "$R/notes.txt" -a -d "$R/plots" -a -f "$R/checkpoints/mine.txt"
+check "--force removed the old periodic checkpoints" \
+  bash -c '! ls "$0"/checkpoints/step_*.pt >/dev/null 2>&1' "$R"
 check "train --force started a fresh metrics.csv" "$PY" -c '
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
@@ -291,6 +337,22 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["env_steps_trained"] == 6144, d["env_steps_trained"]
 ' "$T/eval_resumed.out"
+
+# A hard kill leaves metrics rows after the last checkpoint (iteration 3 here)
+# and possibly half a row; --resume must drop them, not repeat the iterations.
+tail -n 1 "$R/metrics.csv" | sed 's/^3,6144,/4,8192,/' >>"$R/metrics.csv"
+printf '5,10240,1.5' >>"$R/metrics.csv"
+spawn resume_after_kill train --resume --steps 8192 --out "$R"
+collect
+expect_ok resume_after_kill "train --resume after rows past the checkpoint exits 0"
+check "resume after a kill drops the 2 rows past the checkpoint and says so" \
+  grep -q "dropped 2 metrics rows after iteration 3" "$T/resume_after_kill.err"
+check "metrics.csv after it: iterations 1-4 once each, env_steps rising" "$PY" -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert [int(float(r["iteration"])) for r in rows] == [1, 2, 3, 4], [r["iteration"] for r in rows]
+assert [int(float(r["env_steps"])) for r in rows] == [2048, 4096, 6144, 8192], [r["env_steps"] for r in rows]
+' "$R/metrics.csv"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -151,7 +151,8 @@ check "a run missing its last evaluation is continued (exit 0)" test $rc -eq 0
 check "only that run is continued" bash -c \
   '[[ $(grep -c "^start " "$0") -eq 1 ]] && grep -q "^start  bandit:two_peaks__fpo__seed1 (continuing at chunk 2/2)" "$0"' \
   "$T/suite3.out"
-check "it was resumed, not restarted" grep -qF -- "--resume" "$R1/train.log"
+check "its trained chunk was evaluated, neither retrained nor restarted" \
+  grep -qF "chunk 2/2: already trained (checkpoint at or past step" "$R1/train.log"
 check "its evals.csv has 2 rows again" all_evals_two
 
 # --- a run left without a checkpoint starts over ------------------------------------------

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -212,6 +213,28 @@ TEST(CheckpointErrors, DamagedOrMissingFilesNameThePath) {
   const std::string missing = dir.file("missing.pt");
   expect_error_naming("missing file", [&] { load_into_fresh(missing); }, missing);
 
+  // One flipped byte inside the archive: LibTorch may crash on such a file, so
+  // the envelope's CRC-32 must refuse it first.
+  const std::string flipped = dir.file("flipped.pt");
+  std::string damaged = bytes;
+  damaged[damaged.size() / 2] = static_cast<char>(damaged[damaged.size() / 2] ^ 0x40);
+  write_bytes(flipped, damaged);
+  expect_error_naming("one flipped byte", [&] { load_into_fresh(flipped); }, flipped);
+  try {
+    load_into_fresh(flipped);
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("CRC-32"), std::string::npos) << e.what();
+  }
+
+  // A bare LibTorch archive (fpo's format before the envelope, 20-byte header)
+  // is refused unless asked for; then it loads.
+  const std::string bare = dir.file("bare.pt");
+  write_bytes(bare, bytes.substr(20));
+  expect_error_naming("archive without the envelope", [&] { load_into_fresh(bare); }, bare);
+  setenv("FPO_ALLOW_UNCHECKED_CHECKPOINT", "1", 1);
+  load_into_fresh(bare);
+  unsetenv("FPO_ALLOW_UNCHECKED_CHECKPOINT");
+
   // The intact file still loads (the failures above were about the damage).
   load_into_fresh(good);
 }
@@ -253,6 +276,32 @@ TEST(CheckpointErrors, MismatchedNetworksAreRejected) {
         load_checkpoint(good, agent, nullptr, nullptr);
       },
       good);
+}
+
+TEST(CheckpointErrors, NonFiniteWeightsAreRejected) {
+  // A checkpoint of a diverged run (or a damaged one) must not act silently wrong.
+  TempDir dir;
+  const TrainConfig config = tiny_config("fpo");
+  for (const char* module : {"policy", "value"}) {
+    SCOPED_TRACE(module);
+    Agent saved = make_agent(config, 2, 2);
+    {
+      torch::NoGradGuard no_grad;
+      auto params = std::string(module) == "policy" ? saved.policy->parameters() : saved.value->parameters();
+      params.front().view(-1)[0] = std::nan("");
+    }
+    const std::string path = dir.file(std::string(module) + "_nan.pt");
+    save_checkpoint(path, saved, nullptr, TrainState{});
+    Agent fresh = make_agent(config, 2, 2);
+    try {
+      load_checkpoint(path, fresh, nullptr, nullptr);
+      ADD_FAILURE() << "NaN weights accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("non-finite"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(std::string(module) + "."), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(CheckpointErrors, UnwritableDestinationNamesThePath) {

@@ -147,6 +147,20 @@ TEST(ConfigSchema, IntegerFormsAndBooleans) {
   EXPECT_THROW(schema.set("env.num_envs", "2.5", "--set"), Error);
   EXPECT_THROW(schema.set_assignment("train.lr", "--set"), Error);   // no '='
   EXPECT_THROW(schema.set_assignment("=1e-3", "--set"), Error);      // no key
+  // Seeds are read exactly up to int64's maximum; past it, the error says so.
+  schema.set("seed", "9223372036854775807", "--seed");
+  EXPECT_EQ(config.seed, 9223372036854775807LL);
+  schema.set("seed", "1152921504606846977", "--seed");  // 2^60 + 1: not representable as a double
+  EXPECT_EQ(config.seed, 1152921504606846977LL);
+  try {
+    schema.set("seed", "99999999999999999999", "--seed");
+    ADD_FAILURE() << "overflowing seed accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("too large"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("9223372036854775807"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(config.seed, 1152921504606846977LL);  // unchanged by the refused value
+  EXPECT_THROW(schema.set("seed", "-1", "--seed"), Error);
 }
 
 TEST(ConfigSchema, TomlRoundTripKeepsEveryValue) {
@@ -258,6 +272,9 @@ TEST(ConfigSchema, BrokenTomlFilesNameThePath) {
   expect_path_error(dir.write("garbage.toml", "\x01\x02 this [is not = = toml\n[[["));
   expect_path_error(dir.write("unterminated.toml", "[train]\nlr = \"3e-4\n"));
   expect_path_error(dir.file("missing.toml"));
+  expect_path_error(dir.file(""), "not a regular file");  // the directory itself
+  expect_path_error("/dev/null", "not a regular file");
+  expect_path_error(dir.write("empty.toml", ""), "empty");
   // Valid TOML, bad content: the error names the file and the key.
   expect_path_error(dir.write("bad_value.toml", "[train]\nlr = 0\n"), "train.lr");
   expect_path_error(dir.write("bad_key.toml", "[train]\nlearning_rate = 0.1\n"), "train.learning_rate");
@@ -406,6 +423,28 @@ TEST(Presets, FpoPlusPlusSetsTheObjectiveOverTheFamilyDefaults) {
   apply_presets(gs, "gridworld:two_walls", "fpo", "fpo++");
   EXPECT_EQ(grid.trust_region, "aspo");
   EXPECT_DOUBLE_EQ(grid.lr, 1e-3);  // GridWorld keeps its own
+}
+
+TEST(Presets, PlainFpoDefaultsKeepItsTrustRegionOnEveryEnvFamily) {
+  // The adaptive lr alone: kl_stop and the stochastic sampler on top of it were
+  // measured and not adopted (docs/stability.md, section 8).
+  for (const std::string env : {"cartpole_balance", "gridworld:two_walls"}) {
+    TrainConfig c;
+    ConfigSchema schema(c);
+    apply_presets(schema, env, "fpo", "");
+    EXPECT_EQ(c.lr_schedule, "adaptive") << env;
+    EXPECT_DOUBLE_EQ(c.kl_stop, 0.0) << env;
+    EXPECT_EQ(c.flow.sampler, "euler") << env;
+  }
+  TrainConfig ppo;
+  ConfigSchema ps(ppo);
+  apply_presets(ps, "cartpole_balance", "ppo", "");
+  EXPECT_DOUBLE_EQ(ppo.kl_stop, 0.0);
+  TrainConfig plus;
+  ConfigSchema fs(plus);
+  apply_presets(fs, "cartpole_balance", "fpo", "fpo++");
+  EXPECT_DOUBLE_EQ(plus.kl_stop, 0.0);  // as measured in docs/training_mujoco.md
+  EXPECT_EQ(plus.lr_schedule, "constant");
 }
 
 TEST(Presets, UnknownPresetIsNamed) {

@@ -12,11 +12,6 @@
 namespace fpo {
 namespace {
 
-double metric(const MetricsRow& row, const std::string& name) {
-  for (const auto& [k, v] : row) if (k == name) return v;
-  return std::nan("");
-}
-
 TEST(LogRatioGuard, ClampsBeforeExpAndStopsTheGradientOutside) {
   // log r = (50, -50, 0.5, 1000): the first two and the last are clamped to +-3.
   auto log_ratio = torch::tensor({{50.0}, {-50.0}, {0.5}, {1000.0}}, torch::kFloat64).requires_grad_(true);
@@ -116,6 +111,19 @@ TEST(KlStop, EndsTheIterationOnceTheKlProxyPassesTheTarget) {
   EXPECT_TRUE(std::isfinite(metric(row, "policy_loss")));
 }
 
+TEST(KlStop, AnEarlyStopBrakesTheAdaptiveLr) {
+  // The minibatch that stops the loop drifted past kl_stop x target > 2 x
+  // target, so the adaptive lr must fall even if the steps before it were calm.
+  TrainConfig c = small_fpo();
+  c.lr_schedule = "adaptive";
+  c.kl_stop = 3.0;
+  c.target_kl = 1e-9;
+  Trainer trainer(c, EnvRegistry::global().make(c.env));
+  auto row = trainer.iterate();
+  EXPECT_LT(metric(row, "updates"), 16.0);
+  EXPECT_DOUBLE_EQ(policy_lr(trainer), std::max(c.lr / 1.5, c.adaptive_lr_min));
+}
+
 TEST(HealthMetrics, EveryIterationReportsTheTrustRegion) {
   TrainConfig c = small_fpo();
   Trainer trainer(c, EnvRegistry::global().make(c.env));
@@ -149,7 +157,12 @@ TEST(HealthMetrics, WarnsOnceAfterAStreakOutsideTheTrustRegion) {
   std::string advice;
   for (int i = 0; i < 5; ++i) advice = adaptive.health_warning(bad);
   EXPECT_EQ(advice.find("lr_schedule=adaptive"), std::string::npos) << advice;
-  EXPECT_NE(advice.find("kl_stop"), std::string::npos) << advice;
+  EXPECT_NE(advice.find("train.kl_stop=1.5"), std::string::npos) << advice;
+  // One that already stops early is told to stop earlier.
+  c.kl_stop = 4;
+  Trainer stopping(c, EnvRegistry::global().make(c.env));
+  for (int i = 0; i < 5; ++i) advice = stopping.health_warning(bad);
+  EXPECT_NE(advice.find("train.kl_stop below 4"), std::string::npos) << advice;
 }
 
 }  // namespace

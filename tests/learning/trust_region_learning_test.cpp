@@ -15,11 +15,6 @@
 namespace fpo {
 namespace {
 
-double metric(const MetricsRow& row, const std::string& name) {
-  for (const auto& [k, v] : row) if (k == name) return v;
-  return std::nan("");
-}
-
 TEST(TrustRegionLearning, DefaultFpoOnGridWorldKeepsItsRatiosNearOne) {
   TrainConfig c;
   ConfigSchema schema(c);

@@ -129,7 +129,13 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
       auto policy_loss = surrogate_loss(log_ratio, mb.advantages, config_.clip, trust_region_, mb.weights, &stats,
                                         config_.log_ratio_guard);
       if (config_.kl_stop > 0 && stats.approx_kl.item<double>() > config_.kl_stop * kl_target(config_)) {
-        stopped = true;  // SB3's target_kl: this minibatch is not stepped
+        stopped = true;  // SB3's target_kl: this minibatch is not stepped,
+        if (epoch != last_epoch) {  // but its drift counts for the adaptive lr, which then brakes
+          last_epoch_kl = torch::zeros({}, opts);
+          last_epoch_count = 0;
+        }
+        last_epoch_kl += stats.approx_kl.detach();
+        ++last_epoch_count;
         break;
       }
       torch::Tensor value_loss, loss = policy_loss;

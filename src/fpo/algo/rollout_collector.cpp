@@ -8,6 +8,11 @@
 
 namespace fpo {
 
+double metric(const MetricsRow& row, const std::string& name) {
+  for (const auto& [k, v] : row) if (k == name) return v;
+  return std::nan("");
+}
+
 namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }

@@ -14,6 +14,8 @@ namespace fpo {
 
 // One metrics row: ordered (name, value) pairs.
 using MetricsRow = std::vector<std::pair<std::string, double>>;
+// The value of `name` in `row`; NaN where the row has none.
+double metric(const MetricsRow& row, const std::string& name);
 
 class RolloutCollector {
  public:

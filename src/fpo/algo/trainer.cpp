@@ -10,10 +10,6 @@
 namespace fpo {
 
 namespace {
-double metric(const MetricsRow& row, const std::string& name) {
-  for (const auto& [k, v] : row) if (k == name) return v;
-  return std::nan("");
-}
 // A healthy PPO iteration clips a few percent of its ratios; past this, for
 // kUnhealthyIterations in a row, the policy is drifting out of its trust region.
 constexpr double kUnhealthyClipFraction = 0.3;
@@ -84,15 +80,17 @@ std::string Trainer::health_warning(const MetricsRow& row) {
   if (last_warning_ >= 0 && state_.iteration - last_warning_ < kWarningInterval) return "";
   last_warning_ = state_.iteration;
   // Suggest only what this run does not already do.
-  const char* advice = config_.lr_schedule == "adaptive" ? "train.kl_stop=1.5 or fewer train.epochs"
-                                                         : "train.lr_schedule=adaptive, train.kl_stop=1.5, or fewer "
-                                                           "train.epochs";
+  std::string advice = config_.lr_schedule == "adaptive" ? "" : "train.lr_schedule=adaptive, ";
+  char kl_stop[64];
+  if (config_.kl_stop > 0) std::snprintf(kl_stop, sizeof kl_stop, "a train.kl_stop below %g", config_.kl_stop);
+  else std::snprintf(kl_stop, sizeof kl_stop, "train.kl_stop=1.5");
+  advice += std::string(kl_stop) + " or fewer train.epochs";
   char line[400];
   std::snprintf(line, sizeof line,
                 "warning: iteration %lld: the policy is leaving its trust region (clip fraction > %.2f for %d "
                 "iterations; now %.2f, KL proxy %.3g, ratio max %.3g, guard clamped %.3f); try %s",
                 static_cast<long long>(state_.iteration), kUnhealthyClipFraction, kUnhealthyIterations, clip,
-                metric(row, "approx_kl"), metric(row, "ratio_max"), metric(row, "guard_fraction"), advice);
+                metric(row, "approx_kl"), metric(row, "ratio_max"), metric(row, "guard_fraction"), advice.c_str());
   return line;
 }
 

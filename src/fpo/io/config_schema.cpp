@@ -3,7 +3,11 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <limits>
 #include <map>
@@ -15,6 +19,11 @@
 namespace fpo {
 
 namespace {
+
+// Bounds that keep a typo from allocating the machine away: 65,536 envs and
+// 2^24 transitions per iteration (17x the FPO paper's 983,040).
+constexpr int kMaxEnvs = 65536;
+constexpr int64_t kMaxRolloutSteps = int64_t{1} << 24;
 
 OptionDef opt(std::string key, std::string help, std::variant<int*, int64_t*, double*, bool*, std::string*> field) {
   OptionDef d;
@@ -67,12 +76,12 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
                    "fastest on 1, and more threads spin-wait badly when other processes share the cores",
                    &c.torch_threads), 0),
 
-      at_least(opt("env.num_envs", "parallel environments", &c.num_envs), 1),
+      in_range(opt("env.num_envs", "parallel environments", &c.num_envs), 1, kMaxEnvs),
       at_least(opt("env.threads", "threads stepping the environments (0: number of cores)", &c.threads), 0),
       at_least(opt("env.max_episode_steps", "episode step limit (0: the env's own)", &c.max_episode_steps), 0),
       opt("env.start", "gridworld: start every episode from cell \"x,y\" (empty: random)", &c.start),
 
-      at_least(opt("train.unroll", "env steps per env per iteration", &c.unroll), 1),
+      in_range(opt("train.unroll", "env steps per env per iteration", &c.unroll), 1, kMaxRolloutSteps),
       at_least(opt("train.epochs", "passes over each rollout", &c.epochs), 1),
       at_least(opt("train.minibatches", "minibatches per epoch", &c.minibatches), 1),
       positive(opt("train.lr", "Adam learning rate", &c.lr)),
@@ -217,10 +226,28 @@ void ConfigSchema::set(const std::string& key, const std::string& value, const s
           check_range(v);
           *field = v;
         } else {
-          const double v = parse_number(true);
-          check_range(v);
-          if (v > static_cast<double>(std::numeric_limits<T>::max())) throw bad("is too large");
-          *field = static_cast<T>(v);
+          const auto too_large = [&] {
+            return Error(source + ": " + key + " = '" + value + "' is too large; allowed: " + describe_allowed(d) +
+                         (d.max < 1e299 ? std::string() : " and <= " + std::to_string(std::numeric_limits<T>::max())));
+          };
+          // Plain digits are read exactly (seeds above 2^53); 3e6 goes through double.
+          const bool digits = !value.empty() && value.find_first_not_of("0123456789", value[0] == '-') ==
+                                                    std::string::npos && value != "-";
+          if (digits) {
+            errno = 0;
+            const long long v = std::strtoll(value.c_str(), nullptr, 10);
+            if (errno == ERANGE || v > std::numeric_limits<T>::max() || v < std::numeric_limits<T>::min()) {
+              if (value[0] == '-') throw bad("is out of range");
+              throw too_large();
+            }
+            check_range(static_cast<double>(v));
+            *field = static_cast<T>(v);
+          } else {
+            const double v = parse_number(true);
+            check_range(v);
+            if (v >= static_cast<double>(std::numeric_limits<T>::max())) throw too_large();
+            *field = static_cast<T>(v);
+          }
         }
       },
       d.field);
@@ -269,16 +296,33 @@ void flatten_toml(const toml::table& table, const std::string& prefix, ConfigSch
 }  // namespace
 
 void ConfigSchema::load_toml_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw Error("config file '" + path + "' does not exist");
+  if (!fs::is_regular_file(path, ec)) {
+    throw Error("config file '" + path + "' is not a regular file (a directory or device); give a TOML file");
+  }
+  if (fs::file_size(path, ec) == 0) {
+    throw Error("config file '" + path + "' is empty; give a TOML file with at least one option");
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) throw Error("config file '" + path + "' cannot be read");
+  load_toml_text(text.str(), path);
+}
+
+void ConfigSchema::load_toml_text(const std::string& text, const std::string& source) {
   toml::table table;
   try {
-    table = toml::parse_file(path);
+    table = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
     std::ostringstream os;
-    os << "config file '" << path << "' cannot be read: " << e.description();
+    os << "config file '" << source << "' cannot be read: " << e.description();
     if (e.source().begin.line > 0) os << " (line " << e.source().begin.line << ")";
     throw Error(os.str());
   }
-  flatten_toml(table, "", *this, path);
+  flatten_toml(table, "", *this, source);
 }
 
 std::string ConfigSchema::to_toml() const {
@@ -304,6 +348,11 @@ std::string ConfigSchema::to_toml() const {
 
 void validate_config(const TrainConfig& c) {
   const int64_t batch = static_cast<int64_t>(c.num_envs) * c.unroll;
+  if (batch > kMaxRolloutSteps) {  // checked before anything is allocated
+    throw Error("env.num_envs * train.unroll = " + std::to_string(c.num_envs) + " * " + std::to_string(c.unroll) +
+                " = " + std::to_string(batch) + " transitions per iteration; allowed: at most " +
+                std::to_string(kMaxRolloutSteps) + " (the paper preset uses 983040)");
+  }
   if (batch < c.minibatches) {
     throw Error("train.minibatches = " + std::to_string(c.minibatches) + " exceeds the rollout size env.num_envs * " +
                 "train.unroll = " + std::to_string(batch) + "; allowed: at most the rollout size");

@@ -41,6 +41,8 @@ class ConfigSchema {
 
   // Reads a TOML file whose tables are key prefixes ([train] lr = 3e-4).
   void load_toml_file(const std::string& path);
+  // The same for TOML text; `source` names it in errors (the config fuzz target's entry).
+  void load_toml_text(const std::string& text, const std::string& source);
   // The whole config as TOML (grouped by prefix), readable by load_toml_file.
   std::string to_toml() const;
 

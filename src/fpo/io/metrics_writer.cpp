@@ -1,12 +1,53 @@
 #include "fpo/io/metrics_writer.h"
 
+#include <cstdlib>
 #include <cmath>
+#include <filesystem>
 #include <iomanip>
 #include <sstream>
 
 #include "fpo/common/error.h"
 
 namespace fpo {
+
+int64_t truncate_metrics_after(const std::string& path, int64_t iteration) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return 0;
+  std::stringstream whole;
+  whole << in.rdbuf();
+  const std::string text = whole.str();
+  std::string kept;
+  int64_t dropped = 0;
+  size_t pos = 0;
+  for (bool header = true; pos < text.size(); header = false) {
+    const size_t end = text.find('\n', pos);
+    if (end == std::string::npos) {  // a row cut off by a kill
+      ++dropped;
+      break;
+    }
+    const std::string line = text.substr(pos, end - pos + 1);
+    pos = end + 1;
+    if (!header) {
+      char* stop = nullptr;
+      const double it = std::strtod(line.c_str(), &stop);
+      if (stop == line.c_str() || !(it <= static_cast<double>(iteration))) {
+        ++dropped;
+        continue;
+      }
+    }
+    kept += line;
+  }
+  if (dropped == 0) return 0;
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << kept;
+    out.close();
+    if (!out) throw Error("cannot rewrite metrics file '" + path + "' (writing '" + tmp + "' failed)");
+  }
+  std::filesystem::rename(tmp, path);
+  return dropped;
+}
 
 MetricsWriter::MetricsWriter(const std::string& path, bool append) : path_(path) {
   if (append) {

@@ -9,6 +9,12 @@
 
 namespace fpo {
 
+// Keeps the header and the rows of iterations <= `iteration` (the first
+// column), dropping later ones and a half-written last line; rewrites the file
+// atomically. Returns the number of rows dropped. A resumed run calls it with
+// its checkpoint's iteration, so no iteration appears twice.
+int64_t truncate_metrics_after(const std::string& path, int64_t iteration);
+
 class MetricsWriter {
  public:
   // append = true continues an existing file (resumed run) after checking

@@ -113,6 +113,7 @@ const Settings kFpoPlusPlus = {
     {"flow.diff_clamp", "0.5"},
     {"flow.sampler", "stochastic"},
     {"train.lr_schedule", "constant"},
+    {"train.kl_stop", "0"},
     {"flow.action_bound", "1"},
 };
 
