@@ -14,13 +14,9 @@
 // Resumable: a run whose evals.csv has --num-evals rows is skipped; one with
 // fewer continues from its checkpoint at the next chunk; one without a
 // checkpoint starts over.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -37,15 +33,16 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/child_process.h"
 #include "cli/commands.h"
 #include "fpo/common/error.h"
+#include "fpo/common/file_io.h"
 #include "fpo/env/registry.h"
 #include "fpo/io/ablations.h"
 #include "fpo/io/checkpoint.h"
 #include "fpo/io/config_schema.h"
 #include "fpo/io/presets.h"
 
-extern char** environ;
 
 namespace fpo::cli {
 
@@ -201,18 +198,6 @@ double training_wall_time(const std::string& metrics_path) {
   return std::nan("");
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void append_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::app);
-  out << text;
-}
-
 std::string tail_lines(const std::string& path, int n) {
   std::vector<std::string> lines;
   std::ifstream in(path);
@@ -224,81 +209,6 @@ std::string tail_lines(const std::string& path, int n) {
   std::string out;
   for (const auto& l : lines) out += "    | " + l + "\n";
   return out;
-}
-
-// --- child processes ---------------------------------------------------------
-
-std::atomic<bool> g_interrupted{false};
-constexpr int kMaxWorkers = 256;
-std::atomic<pid_t> g_children[kMaxWorkers];
-
-void on_signal(int) {
-  g_interrupted = true;
-  // Ctrl-C reaches the children through the terminal; a kill of this process
-  // alone is passed on, so each `fpo train` saves its checkpoint.
-  for (auto& c : g_children) {
-    const pid_t pid = c.load();
-    if (pid > 0) kill(pid, SIGINT);
-  }
-}
-
-struct ChildEnv {
-  std::vector<std::string> storage;
-  std::vector<char*> ptrs;
-};
-
-// This process's environment with OMP/BLAS thread counts set for one run
-// (unless the user set OMP_NUM_THREADS), so K runs share the cores.
-ChildEnv make_child_env(int threads) {
-  ChildEnv env;
-  const bool user_omp = std::getenv("OMP_NUM_THREADS") != nullptr;
-  for (char** e = environ; *e; ++e) {
-    const std::string kv = *e;
-    if (!user_omp && (kv.rfind("OMP_NUM_THREADS=", 0) == 0 || kv.rfind("OPENBLAS_NUM_THREADS=", 0) == 0)) continue;
-    env.storage.push_back(kv);
-  }
-  if (!user_omp) {
-    env.storage.push_back("OMP_NUM_THREADS=" + std::to_string(threads));
-    env.storage.push_back("OPENBLAS_NUM_THREADS=" + std::to_string(threads));
-  }
-  for (auto& s : env.storage) env.ptrs.push_back(s.data());
-  env.ptrs.push_back(nullptr);
-  return env;
-}
-
-// Runs argv with stdin from /dev/null, stdout to `stdout_path` (truncated) and
-// stderr appended to `stderr_path`; returns the exit status (128 + signal if
-// killed by one, -1 if it could not start). A child in worker `slot` >= 0 is
-// passed on an interrupt of the suite; slot -1: not (the final plot).
-int run_child(const std::vector<std::string>& argv, const std::string& stdout_path, const std::string& stderr_path,
-              ChildEnv& env, int slot) {
-  std::vector<char*> args;
-  std::vector<std::string> copy = argv;
-  for (auto& a : copy) args.push_back(a.data());
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  pid_t pid = 0;
-  const int err = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), env.ptrs.data());
-  posix_spawn_file_actions_destroy(&fa);
-  if (err != 0) {
-    append_file(stderr_path, "fpo suite: cannot start " + argv[0] + ": " + std::strerror(err) + "\n");
-    return -1;
-  }
-  if (slot >= 0) {
-    g_children[slot] = pid;
-    if (g_interrupted) kill(pid, SIGINT);  // interrupted while it was starting
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (slot >= 0) g_children[slot] = 0;
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
 }
 
 // --- the suite -----------------------------------------------------------------
@@ -514,7 +424,7 @@ std::string Suite::run_one(const Run& r, int slot) {
   const bool resumable = fs::exists(ckpt) && fs::exists(config);
   if (!resumable) rows.clear();
   for (int k = static_cast<int>(rows.size()) + 1; k <= n; ++k) {
-    if (g_interrupted) return "interrupted";
+    if (interrupted()) return "interrupted";
     const int64_t target = chunk_target(steps_, k, n);
     const bool fresh = !fs::exists(ckpt) || !fs::exists(config);
     // A chunk trained before its evaluation was cut off is evaluated, not trained again.
@@ -556,7 +466,7 @@ std::string Suite::run_one(const Run& r, int slot) {
       std::ofstream(log_path, std::ios::trunc) << read_file(train_log);
       fs::remove(train_log);
     }
-    if (g_interrupted) return "interrupted";
+    if (interrupted()) return "interrupted";
     if (rc != 0) {
       return "`fpo train` (chunk " + std::to_string(k) + "/" + std::to_string(n) + ") exited with status " +
              std::to_string(rc);
@@ -571,7 +481,7 @@ std::string Suite::run_one(const Run& r, int slot) {
                               command_line(eval) + " ===\n");
     const std::string json_path = (fs::path(r.dir) / ".eval.json").string();
     const int erc = run_child(eval, json_path, log_path, env, slot);
-    if (g_interrupted) return "interrupted";
+    if (interrupted()) return "interrupted";
     if (erc != 0) return "`fpo eval` (after chunk " + std::to_string(k) + ") exited with status " + std::to_string(erc);
     EvalRow row{};
     try {
@@ -783,8 +693,7 @@ int Suite::run() {
               << std::endl;
   }
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  forward_interrupts_to_children();
   std::vector<std::string> failures;
   size_t next = 0;
   auto worker = [&](int slot) {
@@ -792,7 +701,7 @@ int Suite::run() {
       const Run* r = nullptr;
       {
         std::lock_guard<std::mutex> lock(mu_);
-        if (next >= pending.size() || g_interrupted) return;
+        if (next >= pending.size() || interrupted()) return;
         r = pending[next++];
       }
       const int have = static_cast<int>(read_evals((fs::path(r->dir) / "evals.csv").string()).size());
@@ -834,7 +743,7 @@ int Suite::run() {
   std::cout << "\n" << results_md_;
   std::cout << "results: " << args_.out << "/results.md, " << args_.out << "/results.csv" << std::endl;
   plot();
-  if (g_interrupted) {
+  if (interrupted()) {
     std::cout << "interrupted: run the same command again to continue from the checkpoints" << std::endl;
     return 130;
   }

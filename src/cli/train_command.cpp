@@ -7,13 +7,13 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/run_dir.h"
 #include "fpo/algo/trainer.h"
 #include "fpo/common/error.h"
+#include "fpo/common/file_io.h"
 #include "fpo/env/registry.h"
 #include "fpo/io/checkpoint.h"
 #include "fpo/io/config_schema.h"
@@ -144,12 +144,7 @@ int run_train(TrainArgs& args, const CLI::App& cmd) {
   }
   {
     TrainConfig copy = config;
-    ConfigSchema schema(copy);
-    std::ofstream out(paths.config + ".tmp");
-    out << schema.to_toml();
-    out.close();
-    if (!out) throw Error("cannot write '" + paths.config + "'");
-    fs::rename(paths.config + ".tmp", paths.config);
+    write_file_atomically(paths.config, ConfigSchema(copy).to_toml(), "config");
   }
   if (args.resume) {
     // After a hard kill, metrics.csv may hold iterations past the checkpoint; they are trained again now.

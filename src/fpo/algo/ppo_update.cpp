@@ -120,6 +120,16 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   int64_t count = 0, last_epoch_count = 0;
   int last_epoch = -1;
   torch::Tensor last_epoch_kl;
+  // The drift the last epoch saw, for the adaptive lr.
+  auto count_for_adaptive_lr = [&](int epoch, const torch::Tensor& kl) {
+    if (epoch != last_epoch) {
+      last_epoch = epoch;
+      last_epoch_kl = torch::zeros({}, opts);
+      last_epoch_count = 0;
+    }
+    last_epoch_kl += kl;
+    ++last_epoch_count;
+  };
   bool stopped = false;
   for (int epoch = 0; epoch < config_.epochs && !stopped; ++epoch) {
     for (const auto& idx : epoch_indices(r)) {
@@ -129,13 +139,8 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
       auto policy_loss = surrogate_loss(log_ratio, mb.advantages, config_.clip, trust_region_, mb.weights, &stats,
                                         config_.log_ratio_guard);
       if (config_.kl_stop > 0 && stats.approx_kl.item<double>() > config_.kl_stop * kl_target(config_)) {
-        stopped = true;  // SB3's target_kl: this minibatch is not stepped,
-        if (epoch != last_epoch) {  // but its drift counts for the adaptive lr, which then brakes
-          last_epoch_kl = torch::zeros({}, opts);
-          last_epoch_count = 0;
-        }
-        last_epoch_kl += stats.approx_kl.detach();
-        ++last_epoch_count;
+        stopped = true;  // SB3's target_kl: this minibatch is not stepped, but its
+        count_for_adaptive_lr(epoch, stats.approx_kl.detach());  // drift brakes the adaptive lr
         break;
       }
       torch::Tensor value_loss, loss = policy_loss;
@@ -166,13 +171,7 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
       sums[kClip] += stats.clip_fraction;
       sums[kGuard] += stats.guard_fraction;
       sums[kKl] += stats.approx_kl;
-      if (epoch != last_epoch) {  // the drift the last epoch saw, for the adaptive lr
-        last_epoch = epoch;
-        last_epoch_kl = torch::zeros({}, opts);
-        last_epoch_count = 0;
-      }
-      last_epoch_kl += stats.approx_kl;
-      ++last_epoch_count;
+      count_for_adaptive_lr(epoch, stats.approx_kl);
       sums[kGrad] += grad_norm;
       ratio_max = torch::max(ratio_max, stats.ratio_max.to(torch::kFloat32));
       ++count;

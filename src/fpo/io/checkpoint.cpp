@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "fpo/common/error.h"
+#include "fpo/common/file_io.h"
 
 namespace fpo {
 
@@ -97,15 +97,7 @@ void save_checkpoint(const std::string& path, Agent& agent, torch::optim::Optimi
   } catch (const c10::Error& e) {
     throw Error("cannot write checkpoint '" + tmp + "': " + e.what_without_backtrace());
   }
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << checksummed(payload.str());
-    out.close();
-    if (!out) throw Error("cannot write checkpoint '" + tmp + "'");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);  // atomic on POSIX within one file system
-  if (ec) throw Error("cannot move checkpoint into place at '" + path + "': " + ec.message());
+  write_file_atomically(path, checksummed(payload.str()), "checkpoint");
 }
 
 namespace {
@@ -145,11 +137,7 @@ namespace {
 std::string read_payload(const std::string& path) {
   if (!fs::exists(path)) throw Error("checkpoint '" + path + "' does not exist");
   if (!fs::is_regular_file(path)) throw Error("checkpoint '" + path + "' is not a regular file");
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (!in) throw Error("checkpoint '" + path + "' cannot be read");
-  return verified_payload(path, bytes.str());
+  return verified_payload(path, read_file(path));
 }
 
 void read_state(torch::serialize::InputArchive& archive, TrainState& state) {

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "fpo/common/error.h"
+#include "fpo/common/file_io.h"
 #include "fpo/policy/flow_sampler.h"
 
 namespace fpo {
@@ -305,11 +306,9 @@ void ConfigSchema::load_toml_file(const std::string& path) {
   if (fs::file_size(path, ec) == 0) {
     throw Error("config file '" + path + "' is empty; give a TOML file with at least one option");
   }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) throw Error("config file '" + path + "' cannot be read");
-  load_toml_text(text.str(), path);
+  std::ifstream probe(path);
+  if (!probe) throw Error("config file '" + path + "' cannot be read");
+  load_toml_text(read_file(path), path);
 }
 
 void ConfigSchema::load_toml_text(const std::string& text, const std::string& source) {

@@ -2,20 +2,16 @@
 
 #include <cstdlib>
 #include <cmath>
-#include <filesystem>
 #include <iomanip>
 #include <sstream>
 
 #include "fpo/common/error.h"
+#include "fpo/common/file_io.h"
 
 namespace fpo {
 
 int64_t truncate_metrics_after(const std::string& path, int64_t iteration) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return 0;
-  std::stringstream whole;
-  whole << in.rdbuf();
-  const std::string text = whole.str();
+  const std::string text = read_file(path);
   std::string kept;
   int64_t dropped = 0;
   size_t pos = 0;
@@ -37,15 +33,7 @@ int64_t truncate_metrics_after(const std::string& path, int64_t iteration) {
     }
     kept += line;
   }
-  if (dropped == 0) return 0;
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << kept;
-    out.close();
-    if (!out) throw Error("cannot rewrite metrics file '" + path + "' (writing '" + tmp + "' failed)");
-  }
-  std::filesystem::rename(tmp, path);
+  if (dropped > 0) write_file_atomically(path, kept, "metrics file");
   return dropped;
 }
 
