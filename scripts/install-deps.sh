@@ -8,6 +8,8 @@ packages=(
   libgtest-dev libbenchmark-dev      # tests, micro-benchmarks
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev  # CLI, config, JSON output
   zlib1g-dev                         # CRC-32 of checkpoints
+  libegl-dev libopengl-dev libegl-mesa0 libgl1-mesa-dri   # fpo render: headless OpenGL (EGL, Mesa)
+  libavformat-dev libavcodec-dev libswscale-dev pkgconf   # fpo render: video encoding (FFmpeg)
   python3-matplotlib python3-numpy   # plotting companion tools only
 )
 missing=()

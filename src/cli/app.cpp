@@ -26,7 +26,7 @@ std::map<CLI::App*, Runner> add_commands(CLI::App& app) {
   app.get_formatter()->column_width(40);
   std::map<CLI::App*, Runner> runners;
   for (auto adder : {add_train_command, add_eval_command, add_sample_command, add_envs_command, add_bench_command,
-                     add_suite_command}) {
+                     add_suite_command, add_render_command, add_plot_command}) {
     const size_t before = app.get_subcommands({}).size();
     Runner runner = adder(app);
     runners[app.get_subcommands({}).at(before)] = runner;

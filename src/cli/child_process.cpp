@@ -10,7 +10,10 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 
+#include "fpo/common/error.h"
 #include "fpo/common/file_io.h"
 
 extern char** environ;
@@ -85,6 +88,26 @@ int run_child(const std::vector<std::string>& argv, const std::string& stdout_pa
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return -1;
+}
+
+std::string self_exe() {
+  std::error_code ec;
+  const std::filesystem::path p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) throw Error("cannot find the fpo binary through /proc/self/exe: " + ec.message());
+  return p.string();
+}
+
+std::string tail_lines(const std::string& path, int n) {
+  std::vector<std::string> lines;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    lines.push_back(line);
+    if (static_cast<int>(lines.size()) > n) lines.erase(lines.begin());
+  }
+  std::string out;
+  for (const auto& l : lines) out += "    | " + l + "\n";
+  return out;
 }
 
 }  // namespace fpo::cli

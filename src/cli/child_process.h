@@ -30,4 +30,10 @@ ChildEnv make_child_env(int threads);
 int run_child(const std::vector<std::string>& argv, const std::string& stdout_path, const std::string& stderr_path,
               ChildEnv& env, int slot);
 
+// The running binary's path (/proc/self/exe); throws fpo::Error if unreadable.
+std::string self_exe();
+
+// The last n lines of a text file, each indented as "    | line\n".
+std::string tail_lines(const std::string& path, int n);
+
 }  // namespace fpo::cli

@@ -19,5 +19,7 @@ Runner add_sample_command(CLI::App& app);
 Runner add_envs_command(CLI::App& app);
 Runner add_bench_command(CLI::App& app);
 Runner add_suite_command(CLI::App& app);
+Runner add_render_command(CLI::App& app);
+Runner add_plot_command(CLI::App& app);
 
 }  // namespace fpo::cli

@@ -34,6 +34,7 @@
 #include <thread>
 
 #include "cli/child_process.h"
+#include "cli/python_tool.h"
 #include "cli/commands.h"
 #include "fpo/common/error.h"
 #include "fpo/common/file_io.h"
@@ -128,13 +129,6 @@ std::string command_line(const std::vector<std::string>& argv) {
   return out;
 }
 
-std::string self_exe() {
-  std::error_code ec;
-  const fs::path p = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) throw Error("cannot find the fpo binary through /proc/self/exe: " + ec.message());
-  return p.string();
-}
-
 int64_t parse_steps(const std::string& text) {
   double v = 0;
   try {
@@ -196,19 +190,6 @@ double training_wall_time(const std::string& metrics_path) {
     if (cols[i] == "wall_time" && !cells[i].empty()) return std::atof(cells[i].c_str());
   }
   return std::nan("");
-}
-
-std::string tail_lines(const std::string& path, int n) {
-  std::vector<std::string> lines;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    lines.push_back(line);
-    if (static_cast<int>(lines.size()) > n) lines.erase(lines.begin());
-  }
-  std::string out;
-  for (const auto& l : lines) out += "    | " + l + "\n";
-  return out;
 }
 
 // --- the suite -----------------------------------------------------------------
@@ -625,39 +606,13 @@ void Suite::write_results() {
 }
 
 void Suite::plot() {
-  const fs::path exe_dir = fs::path(exe_).parent_path();
-  const std::vector<fs::path> candidates = {
-      exe_dir / ".." / "tools" / "plot_suite.py", exe_dir / "tools" / "plot_suite.py",
-      exe_dir / ".." / "share" / "fpo" / "plot_suite.py",
-      fs::path(__FILE__).parent_path().parent_path().parent_path() / "tools" / "plot_suite.py"};
-  fs::path script;
-  for (const auto& c : candidates) {
-    if (fs::exists(c)) {
-      script = fs::weakly_canonical(c);
-      break;
-    }
-  }
   const std::string png = (fs::path(args_.out) / "curves.png").string();
-  const std::string python = "/usr/bin/python3";
-  if (script.empty()) {
-    say("warning: no plot: tools/plot_suite.py not found next to " + exe_ + "; the curves are in " + args_.out +
-        "/runs/*/evals.csv");
+  const ToolResult plotted =
+      run_python_tool("plot_suite.py", {args_.out, "--out", png}, (fs::path(args_.out) / "plot.log").string(), threads_);
+  if (!plotted.ok) {
+    say("warning: no plot: " + plotted.problem + "; the curves are in " + args_.out + "/runs/*/evals.csv");
     return;
   }
-  ChildEnv env = make_child_env(threads_);
-  if (!fs::exists(python) || run_child({python, "-c", "import matplotlib"}, "/dev/null", "/dev/null", env, -1) != 0) {
-    say("warning: no plot: " + python + " with matplotlib is not available (apt-get install python3-matplotlib); "
-        "plot later with: " + script.string() + " " + args_.out);
-    return;
-  }
-  const std::string log = (fs::path(args_.out) / "plot.log").string();
-  fs::remove(log);
-  const int rc = run_child({python, script.string(), args_.out, "--out", png}, log, log, env, -1);
-  if (rc != 0) {
-    say("warning: plotting failed (status " + std::to_string(rc) + "); see " + log + ":\n" + tail_lines(log, 5));
-    return;
-  }
-  fs::remove(log);
   say("learning curves: " + png);
 }
 

@@ -5,46 +5,7 @@
 # One line per check, then "N passed, M failed"; exits non-zero if any failed.
 set -u
 
-if [[ -z "${FPO_BIN:-}" || ! -x "${FPO_BIN}" ]]; then
-  echo "FPO_BIN must name the fpo binary (got '${FPO_BIN:-}')" >&2
-  exit 2
-fi
-FPO="$(cd "$(dirname "$FPO_BIN")" && pwd)/$(basename "$FPO_BIN")"
-PY=/usr/bin/python3
-T="$(mktemp -d "${TMPDIR:-/tmp}/fpo_suite_test.XXXXXX")"
-trap 'rm -rf "$T"' EXIT
-
-passed=0
-failed=0
-pass() { echo "ok   - $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL - $1"; failed=$((failed + 1)); }
-check() {  # check NAME COMMAND...: passes when COMMAND succeeds
-  local name="$1"; shift
-  if "$@"; then pass "$name"; else fail "$name"; fi
-}
-
-rc=0
-run() {  # run NAME ARGS...: runs fpo, keeping stdout/stderr in $T/NAME.{out,err}; sets rc
-  local name="$1"; shift
-  "$FPO" "$@" >"$T/$name.out" 2>"$T/$name.err"
-  rc=$?
-}
-show() { sed 's/^/  | /' "$T/$1.out" "$T/$1.err" | tail -n "${2:-25}"; }
-
-# expect_error NAME NEEDLE ARGS...: fpo must exit non-zero (not crash) and name NEEDLE.
-expect_error() {
-  local name="$1" needle="$2"; shift 2
-  run "$name" "$@"
-  if [[ $rc -eq 0 ]]; then
-    fail "$name: exit 0 for bad input ($*)"
-  elif [[ $rc -ge 128 ]]; then
-    fail "$name: crashed with exit $rc ($*): $(head -c 300 "$T/$name.err")"
-  elif ! grep -qF -- "$needle" "$T/$name.err" "$T/$name.out"; then
-    fail "$name: message does not name '$needle': $(head -c 300 "$T/$name.err")"
-  else
-    pass "$name (exit $rc, names '$needle')"
-  fi
-}
+source "$(dirname "$0")/common.sh" suite_test
 
 D="$T/suite"
 TASKS=(gridworld:two_walls bandit:two_peaks)
@@ -183,5 +144,4 @@ check "the failure names the run and its log" bash -c \
 check "the other run still finished and is in results.csv" bash -c \
   '[[ -s "$0/runs/gridworld:two_walls__ppo__seed0/evals.csv" ]] && grep -q "^gridworld:two_walls,ppo,0," "$0/results.csv"' "$F"
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary
