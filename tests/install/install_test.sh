@@ -55,8 +55,10 @@ check "the package config, its version file and the exported targets are install
 check "the static libraries are installed" test -f "$P/lib/libfpo_core.a" -a -f "$P/lib/libfpo_env.a"
 check "the public headers are installed under include/fpo" \
   test -f "$P/include/fpo/env/env.h" -a -f "$P/include/fpo/algo/trainer.h" -a -f "$P/include/fpo/algo/evaluate.h"
-check "render/ and the CLI are not part of the package" \
-  test ! -e "$P/include/fpo/render" -a ! -e "$P/include/cli" -a ! -e "$P/bin"
+check "render/ and the CLI's headers are not part of the package" \
+  test ! -e "$P/include/fpo/render" -a ! -e "$P/include/cli"
+check "bin/fpo runs from the prefix and its plotters are in share/fpo" \
+  bash -c '"$0/bin/fpo" --help >/dev/null && test -x "$0/share/fpo/plot_suite.py" -a -x "$0/share/fpo/plot_gridworld.py"' "$P"
 check "the exported targets name no path of the source or build tree" \
   bash -c '! grep -rqF -e "$1" -e "$2" "$0/lib/cmake/fpo"' "$P" "$SOURCE" "$BUILD"
 
