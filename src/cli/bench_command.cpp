@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "cli/commands.h"
+#include "cli/bench.h"
 #include "fpo/common/error.h"
 #include "fpo/env/dmc/mujoco_task.h"
 #include "fpo/env/registry.h"
@@ -122,11 +122,9 @@ int run_bench_env(BenchArgs args) {
 
 }  // namespace
 
-Runner add_bench_command(CLI::App& app) {
+Runner add_bench_env(CLI::App* bench) {
   auto args = std::make_shared<BenchArgs>();
-  CLI::App* cmd = app.add_subcommand("bench", "Measure throughput (bench env: environment steps/s)");
-  cmd->require_subcommand(1);
-  CLI::App* env = cmd->add_subcommand("env", "VecEnv steps/s beside a raw mj_step loop on the same model");
+  CLI::App* env = bench->add_subcommand("env", "VecEnv steps/s beside a raw mj_step loop on the same model");
   env->add_option("--env", args->env, "environment")->capture_default_str();
   env->add_option("--envs", args->envs, "number of environments")->check(CLI::Range(1, 65536))->capture_default_str();
   env->add_option("--threads", args->threads, "thread counts to measure, e.g. 1,2 (default: 1 and the number of cores)")
@@ -134,6 +132,15 @@ Runner add_bench_command(CLI::App& app) {
   env->add_option("--steps", args->steps, "steps per env")->check(CLI::Range(1, 100000000))->capture_default_str();
   env->add_flag("--json", args->json, "JSON output");
   return [args] { return run_bench_env(*args); };
+}
+
+Runner add_bench_command(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("bench", "Measure throughput (bench env: environment steps/s; bench train: "
+                                              "where a training iteration's time goes)");
+  cmd->require_subcommand(1);
+  const Runner env = add_bench_env(cmd), train = add_bench_train(cmd);
+  CLI::App* env_cmd = cmd->get_subcommand("env");
+  return [=] { return env_cmd->parsed() ? env() : train(); };
 }
 
 }  // namespace fpo::cli

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/config_layers.h"
 #include "cli/run_dir.h"
 #include "fpo/algo/trainer.h"
 #include "fpo/common/error.h"
@@ -55,29 +56,13 @@ std::string format_duration(double seconds) {
 
 // Builds the run's configuration: defaults, env/algo layers, preset, file, --set, flags.
 TrainConfig resolve_config(const TrainArgs& args, const CLI::App& cmd) {
-  std::string env = args.env, algo = args.algo;
-  if (!args.config_file.empty()) {
-    // A config file may name env/algo; flags given explicitly win.
-    TrainConfig probe;
-    ConfigSchema probe_schema(probe);
-    probe_schema.load_toml_file(args.config_file);
-    if (cmd.count("--env") == 0 && probe_schema.was_set("env.name")) env = probe.env;
-    if (cmd.count("--algo") == 0 && probe_schema.was_set("algo")) algo = probe.algo;
-  }
-  TrainConfig config;
-  ConfigSchema schema(config);
-  schema.set("env.name", env, "--env");
-  schema.set("algo", algo, "--algo");
-  apply_presets(schema, env, algo, args.preset);
-  if (!args.config_file.empty()) schema.load_toml_file(args.config_file);
-  for (const auto& s : args.sets) schema.set_assignment(s, "--set");
-  schema.set("env.name", env, "--env");
-  schema.set("algo", algo, "--algo");
-  if (!args.steps.empty()) schema.set("steps", args.steps, "--steps");
-  if (!args.seed.empty()) schema.set("seed", args.seed, "--seed");
-  if (!args.device.empty()) schema.set("device", args.device, "--device");
-  validate_config(config);
-  return config;
+  ConfigLayers layers{args.env, args.algo, cmd.count("--env") > 0, cmd.count("--algo") > 0,
+                      args.preset, args.config_file, args.sets};
+  return resolve_layers(layers, [&](ConfigSchema& schema) {
+    if (!args.steps.empty()) schema.set("steps", args.steps, "--steps");
+    if (!args.seed.empty()) schema.set("seed", args.seed, "--seed");
+    if (!args.device.empty()) schema.set("device", args.device, "--device");
+  });
 }
 
 void prepare_new_run_dir(const RunPaths& paths, bool force) {

@@ -83,6 +83,9 @@ spawn train_help train --help
 spawn eval_help eval --help
 spawn no_sub
 spawn envs envs
+spawn bench_train bench train --env gridworld:two_walls --algo fpo --iterations 2 --warmup 0 --repeats 2 --json \
+  --set env.num_envs=16 --set train.unroll=16 --set train.epochs=2 --set train.minibatches=4 --set env.threads=1
+spawn bench_train_zero bench train --iterations 0
 spawn map envs --map gridworld:two_walls
 spawn envs_unknown_map envs --map gridworld:nope
 spawn bad_env train --env nope --steps 4096 --quiet --out "$T/bad_env"
@@ -163,6 +166,21 @@ check "fpo without a subcommand exits non-zero" test "$(rc_of no_sub)" -ne 0
 
 # --- envs ------------------------------------------------------------------------
 expect_ok envs "fpo envs exits 0"
+expect_ok bench_train "fpo bench train exits 0"
+check "bench train: 8 Adam steps of 64 samples x 8 CFM pairs, and physics + acting + update within the total" "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+u = d["update"]
+assert u["adam_steps_per_iteration"] == 8, u
+assert u["samples_per_adam_step"] == 64 and u["policy_rows_per_adam_step"] == 512, u
+per = d["us_per_env_step"]
+parts = per["physics"] + per["acting"] + per["update"]
+assert all(per[k] > 0 for k in per), per
+assert parts <= per["total"] * 1.001 and parts > 0.5 * per["total"], per
+assert all(v >= 0 for v in u["us_per_adam_step"].values()) and u["us_per_policy_row"] > 0, u
+assert d["acting_us_per_env_step"]["sampler"] > 0, d
+' "$T/bench_train.out"
+expect_error bench_train_zero "--iterations"
 check "fpo envs lists gridworld:two_walls" grep -qw "gridworld:two_walls" "$T/envs.out"
 check "fpo envs lists cartpole_balance" grep -qw "cartpole_balance" "$T/envs.out"
 check "fpo envs --map prints 25 lines" test "$(rc_of map)" -eq 0 -a "$(wc -l <"$T/map.out")" -eq 25

@@ -101,8 +101,18 @@ PpoUpdate::Minibatch PpoUpdate::gather(const RolloutStorage& r, const AdvantageT
 
 void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) {
   const auto t0 = std::chrono::steady_clock::now();
+  // lap(phase): the time since the last lap goes to that phase of the profile.
+  auto mark = t0;
+  UpdateProfile unused;
+  UpdateProfile& profile = profile_ ? *profile_ : unused;
+  auto lap = [&mark](double& phase) {
+    const auto now = std::chrono::steady_clock::now();
+    phase += std::chrono::duration<double>(now - mark).count();
+    mark = now;
+  };
   const bool group = config_.advantage == "group", adaptive = config_.lr_schedule == "adaptive";
   const AdvantageTargets targets = per_minibatch(config_) ? AdvantageTargets{} : rollout_advantages(r, config_);
+  lap(profile.advantages);
   if (adaptive) set_lrs(policy_lr(), critic_lr(config_));
   else set_lrs(config_.lr * lr_factor, critic_lr(config_) * lr_factor);
   // Policy and critic are clipped separately: with rewards scaled by 10 and
@@ -133,7 +143,9 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   bool stopped = false;
   for (int epoch = 0; epoch < config_.epochs && !stopped; ++epoch) {
     for (const auto& idx : epoch_indices(r)) {
+      lap(profile.bookkeeping);
       Minibatch mb = gather(r, targets, idx);
+      lap(profile.gather);
       auto log_ratio = agent_.policy->log_ratio(mb.obs, mb.actions, mb.memory);
       SurrogateStats stats;
       auto policy_loss = surrogate_loss(log_ratio, mb.advantages, config_.clip, trust_region_, mb.weights, &stats,
@@ -157,11 +169,16 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
         entropy = agent_.policy->entropy(mb.obs);
         if (entropy.defined()) loss = loss - config_.entropy_coef * entropy;
       }
+      lap(profile.forward);
       optimizer_.zero_grad();
       loss.backward();
+      lap(profile.backward);
       auto grad_norm = clip_grad_norm(policy_params, config_.max_grad_norm);  // reported: the policy's
       clip_grad_norm(value_params, config_.max_grad_norm);
       optimizer_.step();
+      lap(profile.optimizer);
+      ++profile.adam_steps;
+      profile.samples += mb.obs.size(0);
 
       torch::NoGradGuard no_grad;
       sums[kPolicyLoss] += policy_loss.detach();
@@ -178,6 +195,7 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
     }
   }
   if (adaptive && last_epoch_count > 0) adapt_lr(last_epoch_kl.item<double>() / static_cast<double>(last_epoch_count));
+  lap(profile.bookkeeping);
   sums.push_back(ratio_max * static_cast<double>(std::max<int64_t>(count, 1)));  // not averaged below
   auto stats = torch::stack(sums).div(static_cast<double>(std::max<int64_t>(count, 1))).to(torch::kCPU, torch::kFloat64);
   auto s = stats.accessor<double, 1>();

@@ -28,6 +28,20 @@ torch::Tensor clip_grad_norm(const std::vector<torch::Tensor>& params, double ma
 // The KL-proxy target in force: train.target_kl, or clip^2 / 2 where it is 0.
 double kl_target(const TrainConfig& config);
 
+// Wall-clock seconds of the update's phases, summed over Adam steps, for
+// `fpo bench train`. On CPU LibTorch runs each op before returning, so these
+// are the phases' real costs; on CUDA they time only the kernel launches.
+struct UpdateProfile {
+  double advantages = 0;  // GAE and normalisation before the epochs
+  double gather = 0;      // minibatch rows out of the rollout
+  double forward = 0;     // log-ratio, surrogate, value and entropy losses
+  double backward = 0;    // zero_grad + backward
+  double optimizer = 0;   // gradient clipping + Adam step
+  double bookkeeping = 0; // metric sums
+  int64_t adam_steps = 0;
+  int64_t samples = 0;    // minibatch rows (transitions), summed over Adam steps
+};
+
 class PpoUpdate {
  public:
   PpoUpdate(const TrainConfig& config, Agent& agent, torch::optim::Adam& optimizer);
@@ -37,6 +51,8 @@ class PpoUpdate {
   void run(const RolloutStorage& rollout, double lr_factor, MetricsRow& row);
   // The policy's learning rate now (after decay or adaptation).
   double policy_lr() const;
+  // Adds every later run()'s phase times to `profile` (nullptr: stop).
+  void set_profile(UpdateProfile* profile) { profile_ = profile; }
 
  private:
   struct Minibatch {
@@ -57,6 +73,7 @@ class PpoUpdate {
   void adapt_lr(double kl);
   void set_lrs(double policy_lr, double critic_lr);
 
+  UpdateProfile* profile_ = nullptr;
   const TrainConfig& config_;
   Agent& agent_;
   torch::optim::Adam& optimizer_;

@@ -46,6 +46,8 @@ class Trainer {
   const TrainConfig& config() const { return config_; }
   const torch::Device& device() const { return device_; }
   VecEnv& env() { return *env_; }
+  // Times the update's phases into `profile` from the next iteration on (fpo bench train).
+  void set_update_profile(UpdateProfile* profile) { update_->set_profile(profile); }
   // The health warning for a metrics row, or "" when the trust region holds.
   std::string health_warning(const MetricsRow& row);
 
