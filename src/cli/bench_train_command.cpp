@@ -2,7 +2,8 @@
 // iterations of the configured training (after warm-up) and splits them into
 // physics, acting and the update's phases per Adam step; then times the
 // acting calls alone at the rollout's batch size to split acting further
-// (sampler steps, the CFM pairs stored for the ratio, the critic).
+// (sampling the action, what the policy stores for its ratio -- FPO: the
+// CFM pairs and their losses -- and the critic).
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -86,7 +87,7 @@ int run_bench_train(const BenchTrainArgs& args) {
       {"env_steps_per_sec", steps / wall},
       {"us_per_env_step", {{"total", wall / steps * us}, {"physics", env_time / steps * us},
                            {"acting", act_time / steps * us}, {"update", update_time / steps * us}}},
-      {"acting_us_per_env_step", {{"sampler", sample / n * us}, {"cfm_pairs", (sample_and_pairs - sample) / n * us},
+      {"acting_us_per_env_step", {{"sampler", sample / n * us}, {"ratio_memory", (sample_and_pairs - sample) / n * us},
                                   {"value", 2 * value_per_row * us}}},
       {"update", {{"adam_steps_per_iteration", update.adam_steps / args.iterations},
                   {"samples_per_adam_step", update.samples / adam}, {"policy_rows_per_adam_step", policy_rows},
@@ -111,8 +112,9 @@ int run_bench_train(const BenchTrainArgs& args) {
   std::printf("  %.0f env steps/s; us per env step: total %.2f = physics %.2f + acting %.2f + update %.2f\n",
               out["env_steps_per_sec"].get<double>(), per["total"].get<double>(), per["physics"].get<double>(),
               per["acting"].get<double>(), per["update"].get<double>());
-  std::printf("  acting alone, us per env step at batch %lld: sampler %.2f, CFM pairs %.2f, critic %.2f\n",
-              static_cast<long long>(n), act["sampler"].get<double>(), act["cfm_pairs"].get<double>(),
+  std::printf("  acting alone, us per env step at batch %lld: sampling %.2f, ratio memory (FPO: the CFM pairs) %.2f, "
+              "critic %.2f\n",
+              static_cast<long long>(n), act["sampler"].get<double>(), act["ratio_memory"].get<double>(),
               act["value"].get<double>());
   std::printf("  update: %lld Adam steps per iteration on %.0f samples (%.0f policy rows) each; us per Adam step:\n"
               "    gather %.1f, forward %.1f, backward %.1f, optimiser %.1f, bookkeeping %.1f; advantages %.2f ms "
