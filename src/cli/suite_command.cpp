@@ -35,6 +35,7 @@
 
 #include "cli/child_process.h"
 #include "cli/python_tool.h"
+#include "cli/suite_results.h"
 #include "cli/commands.h"
 #include "fpo/common/error.h"
 #include "fpo/common/file_io.h"
@@ -44,7 +45,6 @@
 #include "fpo/io/config_schema.h"
 #include "fpo/io/presets.h"
 
-
 namespace fpo::cli {
 
 namespace fs = std::filesystem;
@@ -52,9 +52,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string> kAlgos = {"fpo", "ppo", "dppo"};
-// The paper's average over its 10 DM Control tasks (60M steps, 5 seeds), from
-// DESIGN.md; ablation rows carry theirs in ablation_grid().
-const std::map<std::string, double> kPaperAlgoReturns = {{"fpo", 759.3}, {"ppo", 667.8}, {"dppo", 652.5}};
 
 struct SuiteArgs {
   std::string tasks, algos, seeds = "0", steps, preset, out, ablations, device;
@@ -64,31 +61,7 @@ struct SuiteArgs {
   int parallel = 0;  // 0: automatic
 };
 
-// A column of the results table: an algorithm, or an ablation row applied to fpo.
-struct Variant {
-  std::string name;                    // fpo | ppo | dppo | an ablation name
-  std::string algo;                    // what `fpo train --algo` gets
-  std::vector<std::string> overrides;  // extra --set assignments (ablations)
-};
-
-struct Run {
-  std::string task;
-  const Variant* variant;
-  int64_t seed;
-  std::string name, dir;
-};
-
-struct EvalRow {
-  double env_steps, return_mean, return_std, wall_time;
-};
-
 // --- small helpers -------------------------------------------------------------
-
-std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
 
 std::vector<std::string> split_list(const std::string& text, const std::string& what) {
   std::vector<std::string> out;
@@ -104,13 +77,6 @@ std::vector<std::string> split_list(const std::string& text, const std::string& 
   }
   if (out.empty()) throw Error(what + " is empty; give a comma-separated list");
   return out;
-}
-
-std::string format_number(double v) {
-  if (!std::isfinite(v)) return "nan";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, std::fabs(v) >= 10 ? "%.1f" : "%.3f", v);
-  return buf;
 }
 
 std::string shell_quote(const std::string& s) {
@@ -147,34 +113,6 @@ int64_t parse_steps(const std::string& text) {
 // The env-step target at the end of chunk k (1-based) of n.
 int64_t chunk_target(int64_t steps, int k, int n) { return (steps / n) * k + (steps % n) * k / n; }
 
-// Rows of an evals.csv (complete lines of four numbers after the header).
-std::vector<EvalRow> read_evals(const std::string& path) {
-  std::vector<EvalRow> rows;
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line)) return rows;  // no file, or only a header
-  while (std::getline(in, line)) {
-    EvalRow r{};
-    if (std::sscanf(line.c_str(), "%lf,%lf,%lf,%lf", &r.env_steps, &r.return_mean, &r.return_std, &r.wall_time) == 4) {
-      rows.push_back(r);
-    }
-  }
-  return rows;
-}
-
-void write_evals(const std::string& path, const std::vector<EvalRow>& rows) {
-  std::ofstream out(path + ".tmp");
-  out << "env_steps,return_mean,return_std,wall_time\n";
-  char buf[160];
-  for (const auto& r : rows) {
-    std::snprintf(buf, sizeof buf, "%.0f,%.9g,%.9g,%.3f\n", r.env_steps, r.return_mean, r.return_std, r.wall_time);
-    out << buf;
-  }
-  out.close();
-  if (!out) throw Error("cannot write '" + path + "'");
-  fs::rename(path + ".tmp", path);
-}
-
 // The trainer's summed wall time (seconds) from the last row of metrics.csv.
 double training_wall_time(const std::string& metrics_path) {
   std::ifstream in(metrics_path);
@@ -207,7 +145,6 @@ class Suite {
   // Trains and evaluates one run to completion; "" on success, else what failed.
   std::string run_one(const Run& r, int slot);
   void say(const std::string& line);
-  void write_results();
   void plot();
 
   SuiteArgs args_;
@@ -223,7 +160,6 @@ class Suite {
   std::mutex mu_;
   int finished_ = 0, to_do_ = 0;
   int64_t max_iteration_ = 0;  // the largest env steps per training iteration in the grid
-  std::string results_md_;
 };
 
 void Suite::say(const std::string& line) {
@@ -486,125 +422,6 @@ std::string Suite::run_one(const Run& r, int slot) {
   return "";
 }
 
-struct Cell {
-  std::vector<double> finals, walls;
-};
-
-// "mean ± std" (population std), both with the mean's precision.
-std::string mean_std(const std::vector<double>& v) {
-  double mean = 0, sq = 0;
-  for (double x : v) mean += x / v.size();
-  for (double x : v) sq += (x - mean) * (x - mean) / v.size();
-  const char* fmt = std::fabs(mean) >= 10 ? "%.1f ± %.1f" : "%.3f ± %.3f";
-  char buf[96];
-  std::snprintf(buf, sizeof buf, fmt, mean, std::sqrt(sq));
-  return buf;
-}
-
-std::string format_seconds(double s) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.1f", s);
-  return buf;
-}
-
-double mean_of(const std::vector<double>& v) {
-  double m = 0;
-  for (double x : v) m += x / v.size();
-  return m;
-}
-
-void Suite::write_results() {
-  const int n = args_.num_evals;
-  const auto out = fs::path(args_.out);
-  std::map<std::pair<std::string, std::string>, Cell> cells;
-  std::ofstream csv(out / "results.csv");
-  csv << "task,algo,seed,env_steps,return_mean,return_std,wall_clock_s\n";
-  for (const auto& r : runs_) {
-    const auto rows = read_evals((fs::path(r.dir) / "evals.csv").string());
-    if (static_cast<int>(rows.size()) < n) continue;
-    const EvalRow& f = rows[n - 1];
-    char buf[320];
-    std::snprintf(buf, sizeof buf, "%s,%s,%lld,%.0f,%.9g,%.9g,%.3f\n", r.task.c_str(), r.variant->name.c_str(),
-                  static_cast<long long>(r.seed), f.env_steps, f.return_mean, f.return_std, f.wall_time);
-    csv << buf;
-    auto& c = cells[{r.task, r.variant->name}];
-    c.finals.push_back(f.return_mean);
-    if (std::isfinite(f.wall_time)) c.walls.push_back(f.wall_time);
-  }
-  csv.close();
-  if (!csv) throw Error("cannot write '" + (out / "results.csv").string() + "'");
-
-  const size_t num_seeds = seeds_.size();
-  std::ostringstream md;
-  md << "# fpo suite results\n\n"
-     << "Final evaluation return after " << steps_ << " env steps per run"
-     << (args_.preset.empty() ? "" : ", preset " + args_.preset) << ", seeds " << args_.seeds << "; each evaluation "
-     << args_.eval_episodes << " episodes, "
-     << (deterministic_ ? "deterministic (zero-noise) sampling" : "stochastic (seeded noise) sampling")
-     << ". Cells: mean ± std over seeds (population std) of each run's final mean return"
-     << "; (k/" << num_seeds << ") marks cells with fewer finished seeds.\n";
-  if (!user_sets_.empty()) md << "Overrides: `--set " << join(user_sets_, "`, `--set ") << "`.\n";
-  md << "\n";
-  auto table = [&](const std::string& title, bool returns) {
-    md << "## " << title << "\n\n| task |";
-    for (const auto& v : variants_) md << " " << v.name << " |";
-    md << "\n|---|";
-    for (size_t i = 0; i < variants_.size(); ++i) md << "---:|";
-    md << "\n";
-    std::map<std::string, std::vector<double>> task_means;
-    for (const auto& task : tasks_) {
-      md << "| " << task << " |";
-      for (const auto& v : variants_) {
-        const auto it = cells.find({task, v.name});
-        const std::vector<double>* vals = nullptr;
-        if (it != cells.end()) vals = returns ? &it->second.finals : &it->second.walls;
-        if (!vals || vals->empty()) {
-          md << " — |";
-          continue;
-        }
-        task_means[v.name].push_back(mean_of(*vals));
-        md << " " << (returns ? mean_std(*vals) : format_seconds(mean_of(*vals)));
-        if (vals->size() < num_seeds) md << " (" << vals->size() << "/" << num_seeds << ")";
-        md << " |";
-      }
-      md << "\n";
-    }
-    md << "| **average over tasks** |";
-    for (const auto& v : variants_) {
-      const auto& m = task_means[v.name];
-      const std::string value = returns ? format_number(mean_of(m)) : format_seconds(mean_of(m));
-      if (m.empty()) md << " — |";
-      else if (m.size() < tasks_.size()) md << " " << value << " (" << m.size() << "/" << tasks_.size() << " tasks) |";
-      else md << " **" << value << "** |";
-    }
-    md << "\n";
-    // The paper's numbers are DM Control returns: shown for grids of MuJoCo
-    // tasks only (GridWorld and bandit names have a family prefix).
-    const bool dmc_only = std::none_of(tasks_.begin(), tasks_.end(),
-                                       [](const std::string& t) { return t.find(':') != std::string::npos; });
-    if (returns && dmc_only) {
-      std::vector<std::string> paper;
-      bool any = false;
-      for (const auto& v : variants_) {
-        double p = std::nan("");
-        if (v.name == v.algo && kPaperAlgoReturns.count(v.name)) p = kPaperAlgoReturns.at(v.name);
-        for (const auto& ab : ablation_grid()) if (v.name == ab.name) p = ab.paper_return;
-        any = any || std::isfinite(p);
-        paper.push_back(std::isfinite(p) ? format_number(p) : "—");
-      }
-      if (any) md << "| *paper: average over its 10 DM Control tasks, 60M steps* | " << join(paper, " | ") << " |\n";
-    }
-    md << "\n";
-  };
-  table("Final evaluation return", true);
-  table("Wall-clock per run (seconds of training, mean over seeds)", false);
-  md << "Per-run rows: `results.csv`; learning curves: `runs/*/evals.csv` (`curves.png`).\n";
-  results_md_ = md.str();
-  std::ofstream mdf(out / "results.md");
-  mdf << results_md_;
-  if (!mdf) throw Error("cannot write '" + (out / "results.md").string() + "'");
-}
-
 void Suite::plot() {
   const std::string png = (fs::path(args_.out) / "curves.png").string();
   const ToolResult plotted =
@@ -694,8 +511,9 @@ int Suite::run() {
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
 
-  write_results();
-  std::cout << "\n" << results_md_;
+  Grid grid{tasks_, variants_, seeds_.size(), args_.seeds, steps_, args_.preset, args_.eval_episodes,
+            args_.num_evals, deterministic_, user_sets_};
+  std::cout << "\n" << write_results(args_.out, runs_, grid);
   std::cout << "results: " << args_.out << "/results.md, " << args_.out << "/results.csv" << std::endl;
   plot();
   if (interrupted()) {
