@@ -388,7 +388,7 @@ TEST(Presets, FamilyAndAlgoLayers) {
   apply_presets(gs, "gridworld:two_walls", "fpo", "");
   EXPECT_EQ(grid.num_envs, 64);
   EXPECT_DOUBLE_EQ(grid.lr, 1e-3);
-  EXPECT_DOUBLE_EQ(grid.reward_scale, 1.0);
+  EXPECT_DOUBLE_EQ(grid.reward_scale, 0.05);  // the env's +20 learned as +1
   EXPECT_DOUBLE_EQ(grid.clip, 0.05);
 
   TrainConfig mujoco;

@@ -53,8 +53,8 @@ TrainConfig bandit_config(const std::string& algo) {
 // 16/16 at 12k; trained on, one mode drains (5/16 at 32k). So this checks the
 // short run the issue asks for, in the middle of the window where it holds.
 // Table and commands: docs/bandit.md. On GridWorld, where the policy is
-// state-conditioned, the defaults keep both goal rows
-// (GridWorldLearning.FpoReachesGoals checks it).
+// state-conditioned, the defaults keep both goal rows of two_walls_gaps
+// (GridWorldLearning.FpoKeepsBothGoalRowsThroughTheGaps checks it).
 TEST(MultimodalBandit, FpoKeepsBothPeaks) {
   TrainConfig config = bandit_config("fpo");
   config.steps = 12288;

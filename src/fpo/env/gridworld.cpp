@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "fpo/common/error.h"
+#include "fpo/env/gridworld_layouts.h"
 #include "fpo/env/registry.h"
 
 namespace fpo {
@@ -17,187 +18,13 @@ namespace {
 
 constexpr int kN = kGridWorldSize;
 constexpr int kCells = kN * kN;
-constexpr float kMoveThreshold = 1.0f / 3.0f;
+// The authors round the clipped action: |a| > 0.5 moves (round half to even
+// sends exactly +-0.5 to 0).
+constexpr float kMoveThreshold = 0.5f;
+constexpr float kGoalReward = 20.0f;
+constexpr float kDeathReward = -10.0f;
+constexpr int kMaxEpisodeSteps = 100;
 const char* const kPrefix = "gridworld:";
-
-// ---------------------------------------------------------------------------
-// Layouts, drawn top row (y = 24) first. Legend: '#' wall, '.' free,
-// 'X' death; any other letter is a goal region named in `goals`.
-// Walls must not touch only diagonally: moves are checked on the target cell
-// alone, so a diagonal-only gap would let the agent slip through (the tests
-// check this).
-// ---------------------------------------------------------------------------
-struct LayoutArt {
-  const char* name;
-  std::array<const char*, kN> rows;
-  std::vector<std::pair<char, std::string>> goals;  // letter -> outcome name
-  // Goal region the scripted controller heads for; empty: the nearest one.
-  std::string scripted_target;
-};
-
-std::vector<LayoutArt> layout_art() {
-  return {
-      // The paper's layout: from the centre (12,12) the top and bottom rows
-      // are both 12 steps away, through the gaps in the two walls.
-      {"two_walls",
-       {
-           "TTTTTTTTTTTTTTTTTTTTTTTTT",  // y=24
-           ".........................",  // y=23
-           ".........................",  // y=22
-           ".........................",  // y=21
-           ".........................",  // y=20
-           ".........................",  // y=19
-           ".........................",  // y=18
-           ".........................",  // y=17
-           "##########.....##########",  // y=16
-           ".........................",  // y=15
-           ".........................",  // y=14
-           ".........................",  // y=13
-           ".........................",  // y=12
-           ".........................",  // y=11
-           ".........................",  // y=10
-           ".........................",  // y=9
-           "##########.....##########",  // y=8
-           ".........................",  // y=7
-           ".........................",  // y=6
-           ".........................",  // y=5
-           ".........................",  // y=4
-           ".........................",  // y=3
-           ".........................",  // y=2
-           ".........................",  // y=1
-           "BBBBBBBBBBBBBBBBBBBBBBBBB",  // y=0
-       },
-       {{'T', "top"}, {'B', "bottom"}},
-       "top"},
-      // Three regions 12 steps from the centre: left, right and up.
-      {"three_goals",
-       {
-           ".........TTTTTTT.........",  // y=24
-           ".........................",  // y=23
-           ".........................",  // y=22
-           ".........................",  // y=21
-           ".........................",  // y=20
-           ".........................",  // y=19
-           ".........................",  // y=18
-           ".........................",  // y=17
-           ".........................",  // y=16
-           "L.......................R",  // y=15
-           "L.......................R",  // y=14
-           "L.......................R",  // y=13
-           "L.......................R",  // y=12
-           "L.......................R",  // y=11
-           "L.......................R",  // y=10
-           "L.......................R",  // y=9
-           ".........................",  // y=8
-           ".........................",  // y=7
-           ".........................",  // y=6
-           ".........................",  // y=5
-           ".........................",  // y=4
-           ".........................",  // y=3
-           ".........................",  // y=2
-           ".........................",  // y=1
-           ".........................",  // y=0
-       },
-       {{'L', "left"}, {'R', "right"}, {'T', "top"}},
-       ""},
-      // A round obstacle between the lower half and the goal: from below the
-      // tree, going round the left or the right side is equally short.
-      {"tree_in_the_middle",
-       {
-           "......GGGGGGGGGGGGG......",  // y=24
-           ".........................",  // y=23
-           ".........................",  // y=22
-           ".........................",  // y=21
-           ".........................",  // y=20
-           ".........................",  // y=19
-           ".........................",  // y=18
-           "..........#####..........",  // y=17
-           ".........#######.........",  // y=16
-           "........#########........",  // y=15
-           "........#########........",  // y=14
-           "........#########........",  // y=13
-           "........#########........",  // y=12
-           "........#########........",  // y=11
-           ".........#######.........",  // y=10
-           "..........#####..........",  // y=9
-           ".........................",  // y=8
-           ".........................",  // y=7
-           ".........................",  // y=6
-           ".........................",  // y=5
-           ".........................",  // y=4
-           ".........................",  // y=3
-           ".........................",  // y=2
-           ".........................",  // y=1
-           ".........................",  // y=0
-       },
-       {{'G', "top"}},
-       ""},
-      // A thick wall with two slits; lava under its middle punishes going
-      // straight up from the centre instead of steering to a slit.
-      {"two_slits",
-       {
-           "GGGGGGGGGGGGGGGGGGGGGGGGG",  // y=24
-           ".........................",  // y=23
-           ".........................",  // y=22
-           ".........................",  // y=21
-           ".........................",  // y=20
-           ".........................",  // y=19
-           ".........................",  // y=18
-           ".........................",  // y=17
-           ".........................",  // y=16
-           "######.###########.######",  // y=15
-           "######.###########.######",  // y=14
-           ".........XXXXXXX.........",  // y=13
-           ".........................",  // y=12
-           ".........................",  // y=11
-           ".........................",  // y=10
-           ".........................",  // y=9
-           ".........................",  // y=8
-           ".........................",  // y=7
-           ".........................",  // y=6
-           ".........................",  // y=5
-           ".........................",  // y=4
-           ".........................",  // y=3
-           ".........................",  // y=2
-           ".........................",  // y=1
-           ".........................",  // y=0
-       },
-       {{'G', "top"}},
-       ""},
-      // A C around the centre, open to the right, with the goal behind its
-      // back: leave through the opening, then round the top or the bottom.
-      {"c_shape",
-       {
-           ".........................",  // y=24
-           ".........................",  // y=23
-           ".........................",  // y=22
-           ".........................",  // y=21
-           ".........................",  // y=20
-           ".........................",  // y=19
-           ".........................",  // y=18
-           ".......###########.......",  // y=17
-           ".......#.........#.......",  // y=16
-           "L......#.........#.......",  // y=15
-           "L......#.................",  // y=14
-           "L......#.................",  // y=13
-           "L......#.................",  // y=12
-           "L......#.................",  // y=11
-           "L......#.................",  // y=10
-           "L......#.........#.......",  // y=9
-           ".......#.........#.......",  // y=8
-           ".......###########.......",  // y=7
-           ".........................",  // y=6
-           ".........................",  // y=5
-           ".........................",  // y=4
-           ".........................",  // y=3
-           ".........................",  // y=2
-           ".........................",  // y=1
-           ".........................",  // y=0
-       },
-       {{'L', "left"}},
-       ""},
-  };
-}
 
 // ---------------------------------------------------------------------------
 // A layout compiled into flat per-cell tables; built once, shared read-only
@@ -218,7 +45,7 @@ struct Layout {
   int scripted_target = -1;          // outcome index, or -1: nearest goal
 };
 
-Layout compile(const LayoutArt& art) {
+Layout compile(const GridWorldLayoutArt& art) {
   Layout layout;
   layout.name = art.name;
   for (const auto& g : art.goals) layout.outcome_names.push_back(g.second);
@@ -270,7 +97,7 @@ Layout compile(const LayoutArt& art) {
 const std::vector<Layout>& layouts() {
   static const std::vector<Layout> all = [] {
     std::vector<Layout> out;
-    for (const auto& art : layout_art()) out.push_back(compile(art));
+    for (const auto& art : gridworld_layout_art()) out.push_back(compile(art));
     return out;
   }();
   return all;
@@ -296,16 +123,20 @@ const Layout& find_layout(const std::string& name) {
 // ---------------------------------------------------------------------------
 inline int axis_move(float a) { return a < -kMoveThreshold ? -1 : (a > kMoveThreshold ? 1 : 0); }
 
+// (pos - 12) / 12, as the authors compute it: exact integers divided once, so
+// mirrored cells get exactly opposite observations (x / 12 - 1 rounds
+// differently for y = 11 and y = 13).
 inline void write_obs(int cell, float* obs) {
-  obs[0] = static_cast<float>(cell % kN) / 12.0f - 1.0f;
-  obs[1] = static_cast<float>(cell / kN) / 12.0f - 1.0f;
+  obs[0] = static_cast<float>(cell % kN - 12) / 12.0f;
+  obs[1] = static_cast<float>(cell / kN - 12) / 12.0f;
 }
 
-// The cell a move from `cell` lands on: the target, or `cell` itself when the
-// target is off the grid or a wall.
+// The cell a move from `cell` lands on. As in the authors' env, the target is
+// clamped to the grid per axis (so a diagonal move along an edge slides along
+// it, and a straight move off the grid stays), then a wall target means the
+// agent stays where it is.
 inline int apply_move(const Layout& layout, int cell, int dx, int dy) {
-  const int x = cell % kN + dx, y = cell / kN + dy;
-  if (x < 0 || x >= kN || y < 0 || y >= kN) return cell;
+  const int x = std::clamp(cell % kN + dx, 0, kN - 1), y = std::clamp(cell / kN + dy, 0, kN - 1);
   const int target = cell_index(x, y);
   return layout.cell[target] == kWall ? cell : target;
 }
@@ -333,7 +164,7 @@ class GridWorldEnv : public Env {
     if (outcome >= 0) {
       r.terminated = true;
       r.outcome = outcome;
-      r.reward = outcome == layout_->death_outcome ? -1.0f : 1.0f;
+      r.reward = outcome == layout_->death_outcome ? kDeathReward : kGoalReward;
     }
     return r;
   }
@@ -443,10 +274,10 @@ EnvFactory make_factory(const Layout& layout, const EnvOptions& options) {
   f.spec.obs_dim = 2;
   f.spec.act_dim = 2;
   f.spec.control_dt = 0.0;
-  f.spec.max_episode_steps = 64;
+  f.spec.max_episode_steps = kMaxEpisodeSteps;
   f.spec.reward_summary = layout.death_outcome >= 0
-                              ? "+1 on reaching a goal cell, -1 on a death cell (both end the episode), 0 otherwise"
-                              : "+1 on reaching a goal cell (ends the episode), 0 otherwise";
+                              ? "+20 on reaching a goal cell, -10 on a death cell (both end the episode), 0 otherwise"
+                              : "+20 on reaching a goal cell (ends the episode), 0 otherwise";
   f.spec.outcome_names = layout.outcome_names;
   const Layout* ptr = &layout;
   f.make = [ptr, start] { return std::make_unique<GridWorldEnv>(ptr, start); };

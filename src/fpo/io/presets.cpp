@@ -12,11 +12,13 @@ using Settings = std::vector<std::pair<std::string, std::string>>;
 
 bool is_gridworld(const std::string& env) { return env.rfind("gridworld:", 0) == 0; }
 
-// Small discrete-ish task: short episodes, rewards of +-1, tiny networks.
+// Small discrete-ish task: short episodes, tiny networks. The env pays +20 /
+// -10 (the paper's); reward_scale 0.05 learns from +1 / -0.5, the scale these
+// defaults were tuned and measured at.
 const Settings kGridworldDefaults = {
     {"env.num_envs", "64"},   {"train.unroll", "32"},     {"train.epochs", "4"},
     {"train.minibatches", "4"}, {"train.lr", "1e-3"},     {"train.gamma", "0.99"},
-    {"train.reward_scale", "1"}, {"value.hidden", "64,64"}, {"checkpoint_every", "20"},
+    {"train.reward_scale", "0.05"}, {"value.hidden", "64,64"}, {"checkpoint_every", "20"},
 };
 
 // The FPO authors' DM Control configuration (akanazawa/fpo playground,
