@@ -109,6 +109,8 @@ spawn eval_missing_dir eval --run "$T/no_such_run" --episodes 2
 spawn resume_missing train --resume --steps 8192 --quiet --out "$T/nothing_here"
 spawn paper_config train --env cartpole_balance --preset paper --print-config
 spawn default_fpo_config train --env cartpole_balance --algo fpo --print-config
+spawn gridworld_paper_config train --env gridworld:two_walls --algo fpo --preset gridworld-paper --print-config
+spawn gridworld_paper_mujoco train --env cartpole_balance --preset gridworld-paper --print-config
 spawn bad_guard train "${TINY[@]}" --set train.log_ratio_guard=0 --out "$T/bad_guard"
 spawn bad_schedule train "${TINY[@]}" --set train.lr_schedule=cosine --out "$T/bad_schedule"
 spawn bad_sequence train "${TINY[@]}" --set train.advantages_per_minibatch=true --set train.sequence_length=5 \
@@ -133,6 +135,12 @@ check "--preset paper resolves to the authors' configuration" bash -c \
              "t_sampling = '"'"'grid'"'"'" "action_squash = '"'"'tanh'"'"'" "action_bound = 0.0" "gamma = 0.995"; do
      grep -qF -- "$kv" "$0" || { echo "  missing: $kv" >&2; exit 1; }; done' "$T/paper_config.out"
 check "--print-config writes no run directory" test ! -e "$T/paper_config"
+expect_ok gridworld_paper_config "fpo train --preset gridworld-paper --print-config exits 0"
+check "--preset gridworld-paper resolves the authors' GridWorld settings" bash -c \
+  'for kv in "num_envs = 16" "unroll = 128" "epochs = 10" "minibatches = 6" "clip = 0.2" "gae_lambda = 0.97999" \
+             "n_mc = 50" "loss = '"'"'u'"'"'" "hidden = '"'"'64,64'"'"'" "reward_scale = 1.0" "max_grad_norm = 0.5"; do
+     grep -qF -- "$kv" "$0" || { echo "  missing: $kv" >&2; exit 1; }; done' "$T/gridworld_paper_config.out"
+expect_error gridworld_paper_mujoco "cartpole_balance"
 check "plain FPO on MuJoCo defaults to the adaptive lr and minibatches of 1024" bash -c \
   'grep -qF "lr_schedule = '"'"'adaptive'"'"'" "$0" && grep -qF "num_envs = 64" "$0" && grep -qF "unroll = 128" "$0" &&
    grep -qF "action_bound = 0.0" "$0"' "$T/default_fpo_config.out"

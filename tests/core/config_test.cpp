@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -402,6 +403,55 @@ TEST(Presets, FamilyAndAlgoLayers) {
   ConfigSchema ps(paper_ball);
   apply_presets(ps, "ball_in_cup", "fpo", "paper");
   EXPECT_DOUBLE_EQ(paper_ball.gamma, 0.95);
+}
+
+TEST(Presets, GridworldPaperIsTheAuthorsGridWorldTraining) {
+  for (const std::string algo : {"fpo", "ppo"}) {
+    TrainConfig c;
+    ConfigSchema schema(c);
+    apply_presets(schema, "gridworld:two_walls", algo, "gridworld-paper");
+    c.algo = algo;
+    EXPECT_NO_THROW(validate_config(c)) << algo;
+    EXPECT_EQ(c.num_envs * c.unroll, 2048) << algo;  // env steps per iteration
+    EXPECT_GE(c.unroll, 100) << algo;                // a whole episode per env
+    EXPECT_EQ(c.epochs, 10);
+    EXPECT_EQ(c.minibatches, 6);
+    EXPECT_DOUBLE_EQ(c.lr, 3e-4);
+    EXPECT_DOUBLE_EQ(c.value_lr, 0.0);  // the same lr for the critic
+    EXPECT_EQ(c.lr_schedule, "constant");
+    EXPECT_DOUBLE_EQ(c.clip, 0.2);
+    EXPECT_DOUBLE_EQ(c.gamma, 0.99);
+    EXPECT_DOUBLE_EQ(c.gae_lambda, 0.98);
+    EXPECT_DOUBLE_EQ(c.max_grad_norm, 0.5);
+    EXPECT_DOUBLE_EQ(c.reward_scale, 1.0);
+    EXPECT_DOUBLE_EQ(c.log_ratio_guard, 3.0);
+    EXPECT_FALSE(c.obs_norm);
+    EXPECT_TRUE(c.adv_norm);
+    EXPECT_EQ(c.value_hidden, "64,64");
+    EXPECT_EQ(c.flow.hidden, "64,64");
+    EXPECT_EQ(c.flow.activation, "relu");
+    EXPECT_EQ(c.flow.n_mc, 50);
+    EXPECT_EQ(c.flow.loss, "u");
+    EXPECT_EQ(c.flow.ratio, "mean");
+    EXPECT_EQ(c.flow.t_sampling, "uniform");
+    EXPECT_EQ(c.flow.steps, 10);
+    EXPECT_EQ(c.flow.sampler, "euler");
+  }
+  TrainConfig ppo;
+  ConfigSchema ps(ppo);
+  apply_presets(ps, "gridworld:cshape", "ppo", "gridworld-paper");
+  EXPECT_EQ(ppo.gaussian.hidden, "64,64");
+  EXPECT_NEAR(ppo.gaussian.init_std, std::sqrt(0.5), 1e-4);  // their fixed covariance 0.5 I
+  // Not for other env families: the error names the env and what is allowed.
+  TrainConfig bad;
+  ConfigSchema bs(bad);
+  try {
+    apply_presets(bs, "cartpole_balance", "fpo", "gridworld-paper");
+    ADD_FAILURE() << "gridworld-paper accepted cartpole_balance";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cartpole_balance"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("gridworld:"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Presets, FpoPlusPlusSetsTheObjectiveOverTheFamilyDefaults) {

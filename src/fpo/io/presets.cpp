@@ -21,6 +21,39 @@ const Settings kGridworldDefaults = {
     {"train.reward_scale", "0.05"}, {"value.hidden", "64,64"}, {"checkpoint_every", "20"},
 };
 
+// The FPO authors' GridWorld training (akanazawa/fpo gridworld/main.py and
+// models/fpo.py); docs/gridworld.md has the table of their setting -> ours.
+// 2048 env steps per iteration (16 envs x 128 steps: every env sees at least
+// one whole 100-step episode), 10 epochs x 6 minibatches, one Adam lr 3e-4
+// for actor and critic (their linear decay runs to 0 over 200M steps, so it
+// is constant to within 1% over any run we make), clip 0.2, gamma 0.99, GAE
+// lambda 0.98, gradient norm 0.5 for each network, unscaled rewards,
+// advantages normalised per batch, no observation normalisation; FPO: 50
+// (t, eps) pairs, uniform t, the log-ratio (their mean of differences)
+// clamped to [-3, 3], a 2 x 64 ReLU velocity MLP, u-MSE, 10 Euler steps.
+const Settings kGridworldPaper = {
+    {"env.num_envs", "16"},       {"train.unroll", "128"},       {"train.epochs", "10"},
+    {"train.minibatches", "6"},   {"train.lr", "3e-4"},          {"train.value_lr", "0"},
+    {"train.lr_schedule", "constant"}, {"train.clip", "0.2"},    {"train.gamma", "0.99"},
+    {"train.gae_lambda", "0.98"}, {"train.max_grad_norm", "0.5"}, {"train.value_coef", "1"},
+    {"train.reward_scale", "1"},  {"train.obs_norm", "false"},   {"train.adv_norm", "true"},
+    {"train.entropy_coef", "0"},  {"train.kl_stop", "0"},        {"train.trust_region", "clip"},
+    {"train.advantages_per_minibatch", "false"},                 {"train.action_squash", "clip"},
+    {"train.log_ratio_guard", "3"},
+    {"value.hidden", "64,64"},    {"value.activation", "relu"},
+    {"flow.hidden", "64,64"},     {"flow.activation", "relu"},   {"flow.output_scale", "1"},
+    {"flow.n_mc", "50"},          {"flow.t_sampling", "uniform"}, {"flow.loss", "u"},
+    {"flow.ratio", "mean"},       {"flow.loss_clamp", "0"},      {"flow.diff_clamp", "0"},
+    {"flow.steps", "10"},         {"flow.sampler", "euler"},     {"flow.action_bound", "0"},
+};
+// Their Gaussian PPO (models/ppo.py): the same 2 x 64 ReLU MLP for the mean
+// and a fixed covariance 0.5 I (std 0.707); ours learns a state-independent
+// log-std from that start.
+const Settings kGridworldPaperPpo = {
+    {"gaussian.hidden", "64,64"}, {"gaussian.activation", "relu"}, {"gaussian.std_mode", "log_std"},
+    {"gaussian.init_std", "0.7071"},
+};
+
 // The FPO authors' DM Control configuration (akanazawa/fpo playground,
 // FpoConfig and its rollout/minibatch code), every option that the lower
 // layers set: one iteration is 2048 envs x 480 steps = 983,040 transitions,
@@ -126,7 +159,7 @@ void apply(ConfigSchema& schema, const Settings& settings, const std::string& so
 }  // namespace
 
 const std::vector<std::string>& preset_names() {
-  static const std::vector<std::string> names = {"paper", "paper-cpu", "cpu", "fpo++"};
+  static const std::vector<std::string> names = {"paper", "paper-cpu", "cpu", "fpo++", "gridworld-paper"};
   return names;
 }
 
@@ -140,7 +173,11 @@ std::string describe_presets() {
          "tasks); "
          "fpo++: the FPO++ objective for algo fpo (per-sample ratios, train.trust_region=aspo, flow.loss_clamp=10, "
          "flow.diff_clamp=0.5) with the stochastic sampler in rollouts (flow.sampler=stochastic), a constant lr, "
-         "clipped actions and the cpu batch, as measured; evaluate with --deterministic";
+         "clipped actions and the cpu batch, as measured; evaluate with --deterministic; "
+         "gridworld-paper: the authors' GridWorld training (2048 env steps per iteration as 16 envs x 128, 10 "
+         "epochs x 6 minibatches, lr 3e-4 for actor and critic, clip 0.2, gamma 0.99, GAE lambda 0.98, grad norm "
+         "0.5, 50 (t, eps) pairs, log-ratio clamped to [-3, 3], 2x64 ReLU nets, u-MSE, 10 Euler steps; gridworld "
+         "envs only; see docs/gridworld.md)";
 }
 
 void apply_presets(ConfigSchema& schema, const std::string& env, const std::string& algo, const std::string& preset) {
@@ -160,6 +197,13 @@ void apply_presets(ConfigSchema& schema, const std::string& env, const std::stri
     if (algo == "ppo") apply(schema, kPaperPpo, source);
     // The paper lowers the discount on two tasks.
     if (env == "ball_in_cup" || env == "finger_spin") schema.set("train.gamma", "0.95", source);
+  } else if (preset == "gridworld-paper") {
+    if (!is_gridworld(env)) {
+      throw Error("preset gridworld-paper is the FPO authors' GridWorld training; env '" + env +
+                  "' is not a gridworld env (allowed: gridworld:LAYOUT, see `fpo envs`)");
+    }
+    apply(schema, kGridworldPaper, "preset gridworld-paper");
+    if (algo == "ppo") apply(schema, kGridworldPaperPpo, "preset gridworld-paper");
   } else if (preset == "cpu") {
     apply_cpu("preset cpu");
   } else if (preset == "fpo++") {
