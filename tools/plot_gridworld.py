@@ -4,7 +4,7 @@ samples at one state.
 
 Left panel: the grid (walls dark, goals green, death cells red) with each
 episode's path drawn from the start cell. Right panel: a 2-D histogram of the
-sampled actions in [-1, 1]^2 with the move thresholds (+-1/3) dashed and the
+sampled actions in [-1, 1]^2 with the move thresholds (+-0.5) dashed and the
 share of samples that fall in each of the 9 moves.
 
 Inputs:
@@ -32,7 +32,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 
-MOVE_THRESHOLD = 1.0 / 3.0
+MOVE_THRESHOLD = 0.5  # the env rounds each axis: |a| > 0.5 moves (docs/gridworld.md)
 CELL_CODES = {".": 0, "#": 1, "G": 2, "X": 3}
 CELL_COLOURS = ["#f4f4f4", "#333333", "#4caf50", "#e53935"]
 
@@ -160,13 +160,13 @@ def draw_actions(ax, actions):
     plt.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="samples")
     # Share of samples per move, at the centre of each of the 9 regions.
     mx, my = move_of(a[:, 0]), move_of(a[:, 1])
-    centres = {-1: -2.0 / 3.0, 0: 0.0, 1: 2.0 / 3.0}
+    centres = {-1: -0.75, 0: 0.0, 1: 0.75}
     for dx in (-1, 0, 1):
         for dy in (-1, 0, 1):
             share = np.mean((mx == dx) & (my == dy))
             if share > 0:
                 label = f"{100 * share:.0f}%" if share >= 0.005 else "<1%"
-                ax.text(centres[dx], centres[dy] + 0.27, label, ha="center", va="center",
+                ax.text(centres[dx], centres[dy] + 0.17, label, ha="center", va="center",
                         fontsize=8, color="#1565c0",
                         bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7))
     note = f", {outside} outside [-1,1] clipped" if outside else ""
