@@ -19,6 +19,10 @@ Inputs:
   --out PNG            the image to write
   --title TEXT         a title over both panels
 
+--actions and --trajectories may be repeated, once per policy (with
+--labels FPO,PPO): one row of the two panels per policy, e.g. FPO above a
+Gaussian policy at the same start cell.
+
 Uses Debian's python3 with python3-matplotlib and python3-numpy.
 """
 import argparse
@@ -173,12 +177,32 @@ def draw_actions(ax, actions):
     ax.set_title(f"{len(a)} sampled actions{note}", fontsize=10)
 
 
+def read_trajectories(path, grid):
+    """episode -> [(x, y), ...] from a trajectories CSV (cells, or `fpo eval` observations)."""
+    try:
+        with open(path, newline="") as f:
+            header = f.readline().strip().split(",")
+    except OSError as e:
+        fail(f"cannot read --trajectories {path}: {e.strerror}")
+    if header[2:4] == ["obs_0", "obs_1"]:
+        # `fpo eval --trajectories`: observations in [-1, 1]^2 -> cells.
+        h, w = grid.shape
+        rows = read_csv(path, "--trajectories", ["episode", "step", "obs_0", "obs_1"], float)
+        rows = [(int(e), int(s), round((x + 1) * (w - 1) / 2), round((y + 1) * (h - 1) / 2)) for e, s, x, y in rows]
+    else:
+        rows = read_csv(path, "--trajectories", ["episode", "step", "x", "y"], lambda v: int(float(v)))
+    return group_trajectories(rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--map", required=True, help="ASCII map file (top row first)")
-    parser.add_argument("--actions", help="CSV a0,a1 of actions sampled at one state")
-    parser.add_argument("--trajectories", help="CSV episode,step,x,y of cell coordinates")
+    parser.add_argument("--actions", action="append", default=[],
+                        help="CSV a0,a1 of actions sampled at one state (repeat: one per policy)")
+    parser.add_argument("--trajectories", action="append", default=[],
+                        help="CSV episode,step,x,y of cell coordinates (repeat: one per policy)")
+    parser.add_argument("--labels", help="comma-separated row labels, one per policy")
     parser.add_argument("--start", help="start cell X,Y")
     parser.add_argument("--out", required=True, help="output PNG")
     parser.add_argument("--title", default="", help="figure title")
@@ -190,28 +214,23 @@ def main():
         h, w = grid.shape
         if not (0 <= start[0] < w and 0 <= start[1] < h):
             fail(f"--start {args.start}: outside the {w}x{h} grid; allowed 0 <= x < {w}, 0 <= y < {h}")
-    trajectories = {}
-    if args.trajectories:
-        try:
-            with open(args.trajectories, newline="") as f:
-                header = f.readline().strip().split(",")
-        except OSError as e:
-            fail(f"cannot read --trajectories {args.trajectories}: {e.strerror}")
-        if header[2:4] == ["obs_0", "obs_1"]:
-            # `fpo eval --trajectories`: observations in [-1, 1]^2 -> cells.
-            h, w = grid.shape
-            rows = read_csv(args.trajectories, "--trajectories", ["episode", "step", "obs_0", "obs_1"], float)
-            rows = [(int(e), int(s), round((x + 1) * (w - 1) / 2), round((y + 1) * (h - 1) / 2))
-                    for e, s, x, y in rows]
-        else:
-            rows = read_csv(args.trajectories, "--trajectories", ["episode", "step", "x", "y"],
-                            lambda v: int(float(v)))
-        trajectories = group_trajectories(rows)
-    actions = read_csv(args.actions, "--actions", ["a0", "a1"], float) if args.actions else []
+    rows = max(len(args.actions), len(args.trajectories), 1)
+    for option, given in (("--actions", args.actions), ("--trajectories", args.trajectories)):
+        if given and len(given) != rows:
+            fail(f"{option} given {len(given)} times for {rows} policies; give it once per policy or not at all")
+    labels = args.labels.split(",") if args.labels else [""] * rows
+    if len(labels) != rows:
+        fail(f"--labels names {len(labels)} policies, but {rows} are given")
+    trajectories = [read_trajectories(path, grid) for path in args.trajectories] or [{}] * rows
+    actions = [read_csv(path, "--actions", ["a0", "a1"], float) for path in args.actions] or [[]] * rows
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 6.2))
-    draw_grid(left, grid, trajectories, start)
-    draw_actions(right, actions)
+    fig, axes = plt.subplots(rows, 2, figsize=(13, 6.2 * rows), squeeze=False)
+    for (left, right), trajs, acts, label in zip(axes, trajectories, actions, labels):
+        draw_grid(left, grid, trajs, start)
+        draw_actions(right, acts)
+        if label:
+            left.set_title(f"{label}: {left.get_title()}", fontsize=10)
+            right.set_title(f"{label}: {right.get_title()}", fontsize=10)
     if args.title:
         fig.suptitle(args.title)
     fig.tight_layout()

@@ -64,4 +64,17 @@ expect_error plot_labels "--label given 1 times for 2 runs" plot --run "$CP" --r
 expect_error plot_missing "has no metrics.csv" plot --run "$T/no_such_run" --out "$T/x.png"
 expect_error plot_ext "must be a .png" plot --run "$CP" --out "$T/x.jpg"
 
+# --- tools/plot_gridworld.py: one row per policy -------------------------------------------
+TOOLS="$(cd "$(dirname "$0")/../../tools" && pwd)"
+"$FPO" envs --map gridworld:two_walls >"$T/map.txt"
+"$FPO" sample --run "$GW" --obs 0,0 --n 200 --out "$T/actions.csv"
+"$FPO" eval --run "$GW" --start 12,12 --episodes 4 --trajectories "$T/traj.csv" >/dev/null
+check "plot_gridworld.py draws two policies as two rows" bash -c '"$0" "$1/plot_gridworld.py" --map "$2/map.txt" \
+  --actions "$2/actions.csv" --trajectories "$2/traj.csv" --actions "$2/actions.csv" --trajectories "$2/traj.csv" \
+  --labels A,B --start 12,12 --out "$2/gw_rows.png" >/dev/null' "$PY" "$TOOLS" "$T"
+check "the two-row figure is 1430x1364 (13 x 12.4 in at 110 dpi)" test "$(png_size "$T/gw_rows.png")" == 1430x1364
+check "plot_gridworld.py refuses labels that do not match the policies" \
+  bash -c '! "$0" "$1/plot_gridworld.py" --map "$2/map.txt" --actions "$2/actions.csv" --labels A,B --out "$2/x.png" 2>/dev/null' \
+  "$PY" "$TOOLS" "$T"
+
 summary
