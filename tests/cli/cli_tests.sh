@@ -16,14 +16,7 @@ T="$(mktemp -d "${TMPDIR:-/tmp}/fpo_cli_tests.XXXXXX")"
 trap 'wait; rm -rf "$T"' EXIT
 JOBS="${FPO_CLI_TEST_JOBS:-3}"
 
-passed=0
-failed=0
-pass() { echo "ok   - $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL - $1"; failed=$((failed + 1)); }
-check() {  # check NAME COMMAND...: passes when COMMAND succeeds
-  local name="$1"; shift
-  if "$@"; then pass "$name"; else fail "$name"; fi
-}
+source "$(dirname "$0")/checks.sh"
 
 # spawn NAME ARGS...: runs `fpo ARGS...` in the background (at most $JOBS at
 # once), keeping $T/NAME.{out,err,rc}. collect waits for all of them.
@@ -400,5 +393,4 @@ assert [int(float(r["iteration"])) for r in rows] == [1, 2, 3, 4], [r["iteration
 assert [int(float(r["env_steps"])) for r in rows] == [2048, 4096, 6144, 8192], [r["env_steps"] for r in rows]
 ' "$R/metrics.csv"
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary

@@ -10,14 +10,7 @@ PY=/usr/bin/python3
 T="$(mktemp -d "${TMPDIR:-/tmp}/fpo_$1.XXXXXX")"
 trap 'rm -rf "$T"' EXIT
 
-passed=0
-failed=0
-pass() { echo "ok   - $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL - $1"; failed=$((failed + 1)); }
-check() {  # check NAME COMMAND...: passes when COMMAND succeeds
-  local name="$1"; shift
-  if "$@"; then pass "$name"; else fail "$name"; fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 
 rc=0
 run() {  # run NAME ARGS...: runs fpo, keeping stdout/stderr in $T/NAME.{out,err}; sets rc
@@ -40,9 +33,4 @@ expect_error() {
   else
     pass "$name (exit $rc, names '$needle')"
   fi
-}
-
-summary() {
-  echo "$passed passed, $failed failed"
-  [[ $failed -eq 0 ]]
 }

@@ -23,17 +23,9 @@ fi
 T="$(mktemp -d "${TMPDIR:-/tmp}/fpo_install_test.XXXXXX")"
 trap 'rm -rf "$T"' EXIT
 
-passed=0
-failed=0
-pass() { echo "ok   - $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL - $1"; failed=$((failed + 1)); }
-check() {  # check NAME COMMAND...: passes when COMMAND succeeds
-  local name="$1"; shift
-  if "$@"; then pass "$name"; else fail "$name"; fi
-}
+source "$(dirname "$0")/../cli/checks.sh"
 finish() {
-  echo "$passed passed, $failed failed"
-  [[ $failed -eq 0 ]]
+  summary
   exit
 }
 step() {  # step NAME LOG COMMAND...: runs COMMAND into $T/LOG; on failure shows the log and stops

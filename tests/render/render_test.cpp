@@ -116,14 +116,25 @@ Frame gradient_frame(int w, int h, int shift) {
   return f;
 }
 
+// One instance of a MuJoCo task, just reset.
+struct ResetTask {
+  EnvFactory factory;
+  std::unique_ptr<Env> env;
+  dmc::MujocoTask* task;
+  Rng rng;
+  std::vector<float> obs;
+
+  ResetTask(const std::string& name, uint64_t seed)
+      : factory(EnvRegistry::global().make(name)), env(factory.make()),
+        task(dynamic_cast<dmc::MujocoTask*>(env.get())), rng(seed), obs(factory.spec.obs_dim) {
+    env->reset(rng, obs.data());
+  }
+};
+
 TEST(MujocoRenderer, DrawsCartpoleFromItsCameraAndFollowsTheState) {
-  const EnvFactory factory = EnvRegistry::global().make("cartpole_balance");
-  std::unique_ptr<Env> env = factory.make();
-  auto* task = dynamic_cast<dmc::MujocoTask*>(env.get());
+  ResetTask cartpole("cartpole_balance", 3);
+  auto* task = cartpole.task;
   ASSERT_NE(task, nullptr);
-  Rng rng(3);
-  std::vector<float> obs(factory.spec.obs_dim);
-  env->reset(rng, obs.data());
 
   HeadlessGlContext gl;
   MujocoRenderer renderer(task->model(), 320, 240, "");
@@ -141,18 +152,14 @@ TEST(MujocoRenderer, DrawsCartpoleFromItsCameraAndFollowsTheState) {
   EXPECT_EQ(mean_abs_difference(first, renderer.render(task->data())), 0.0);
   // Pushing the cart for a second moves it in the picture.
   const float push = 1.0f;
-  for (int i = 0; i < 100; ++i) env->step(&push, rng, obs.data());
+  for (int i = 0; i < 100; ++i) cartpole.env->step(&push, cartpole.rng, cartpole.obs.data());
   EXPECT_GT(mean_abs_difference(first, renderer.render(task->data())), 0.5);
 }
 
 TEST(MujocoRenderer, FreeCameraAndUnknownCameras) {
-  const EnvFactory factory = EnvRegistry::global().make("cheetah_run");
-  std::unique_ptr<Env> env = factory.make();
-  auto* task = dynamic_cast<dmc::MujocoTask*>(env.get());
+  ResetTask cheetah("cheetah_run", 1);
+  auto* task = cheetah.task;
   ASSERT_NE(task, nullptr);
-  Rng rng(1);
-  std::vector<float> obs(factory.spec.obs_dim);
-  env->reset(rng, obs.data());
   HeadlessGlContext gl;
   MujocoRenderer free_camera(task->model(), 160, 120, "free");
   EXPECT_EQ(free_camera.camera_description(), "free camera");
