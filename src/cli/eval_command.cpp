@@ -16,7 +16,7 @@ namespace fpo::cli {
 namespace {
 
 struct EvalArgs {
-  std::string run;
+  std::string run, checkpoint;
   int episodes = 128;
   std::string start;
   bool json = false;
@@ -33,7 +33,7 @@ int run_eval(const EvalArgs& args) {
   TrainConfig config = load_run_config(args.run);
   if (!args.start.empty()) config.start = args.start;
   const EnvFactory factory = EnvRegistry::global().make(config.env, env_options_from(config));
-  LoadedRun run = load_run(args.run, args.device, factory.spec, config);
+  LoadedRun run = load_run(args.run, args.device, factory.spec, config, args.checkpoint);
 
   SamplingOptions sampling_options = args.sampling;
   sampling_options.seed = seed;
@@ -64,6 +64,7 @@ int run_eval(const EvalArgs& args) {
   out["env"] = config.env;
   out["algo"] = config.algo;
   out["env_steps_trained"] = run.state.env_steps;
+  if (!args.checkpoint.empty()) out["checkpoint"] = args.checkpoint;
   out["episodes"] = result.returns.size();
   out["return_mean"] = mean;
   out["return_std"] = std::sqrt(sq);
@@ -107,6 +108,7 @@ Runner add_eval_command(CLI::App& app) {
   cmd->add_option("--start", args->start, "gridworld: start every episode from cell X,Y");
   cmd->add_flag("--json", args->json, "one-line JSON (default: indented JSON)");
   cmd->add_option("--seed", args->seed, "evaluation seed (envs and sampling noise)")->capture_default_str();
+  add_checkpoint_option(cmd, args->checkpoint);
   add_sampling_options(cmd, args->sampling);
   cmd->add_option("--threads", args->threads, "env threads (0: cores)")->check(CLI::Range(0, 1024))->capture_default_str();
   cmd->add_option("--device", args->device, "cpu | cuda | auto")->capture_default_str();

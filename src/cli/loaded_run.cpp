@@ -1,5 +1,6 @@
 #include "cli/loaded_run.h"
 
+#include <filesystem>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -12,15 +13,29 @@
 namespace fpo::cli {
 
 LoadedRun load_run(const std::string& run_dir, const std::string& device_name, const EnvSpec& spec,
-                   const TrainConfig& config) {
+                   const TrainConfig& config, const std::string& checkpoint) {
   LoadedRun run;
   run.config = config;
   run.device = resolve_device(device_name);
   set_torch_threads(config);
   run.agent = make_agent(config, spec.obs_dim, spec.act_dim);
-  load_checkpoint(RunPaths(run_dir).checkpoint, run.agent, nullptr, &run.state);
+  load_checkpoint(checkpoint_path(run_dir, checkpoint), run.agent, nullptr, &run.state);
   run.agent.to(run.device);
   return run;
+}
+
+void add_checkpoint_option(CLI::App* cmd, std::string& checkpoint) {
+  cmd->add_option("--checkpoint", checkpoint,
+                  "load this checkpoint of the run (e.g. RUN/checkpoints/step_N.pt) instead of its latest");
+}
+
+std::string checkpoint_path(const std::string& run_dir, const std::string& checkpoint) {
+  if (checkpoint.empty()) return RunPaths(run_dir).checkpoint;
+  if (!std::filesystem::is_regular_file(checkpoint)) {
+    throw Error("--checkpoint '" + checkpoint + "' is not a file; the run's periodic checkpoints are " +
+                RunPaths(run_dir).checkpoints + "/step_<env steps>.pt");
+  }
+  return checkpoint;
 }
 
 void add_sampling_options(CLI::App* cmd, SamplingOptions& options) {

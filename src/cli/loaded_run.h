@@ -19,9 +19,16 @@ struct LoadedRun {
 };
 
 // Builds the agent of `config` (the run's config, possibly edited by the
-// command) and loads the run's latest checkpoint onto `device_name`.
+// command) and loads `checkpoint` (see checkpoint_path) onto `device_name`.
 LoadedRun load_run(const std::string& run_dir, const std::string& device_name, const EnvSpec& spec,
-                   const TrainConfig& config);
+                   const TrainConfig& config, const std::string& checkpoint = "");
+
+// --checkpoint FILE: another checkpoint of the same run (e.g. a periodic one,
+// RUN/checkpoints/step_<env steps>.pt) instead of its latest.
+void add_checkpoint_option(CLI::App* cmd, std::string& checkpoint);
+// The file to load: the run's checkpoint.pt when `checkpoint` is empty; throws
+// fpo::Error when the given file does not exist.
+std::string checkpoint_path(const std::string& run_dir, const std::string& checkpoint);
 
 // How a command samples actions: --sampler, --flow-steps, --sampler-noise
 // (flow policies only; empty / <= 0 / < 0 keep the run's own).

@@ -25,7 +25,7 @@ namespace fpo::cli {
 namespace {
 
 struct RenderArgs {
-  std::string run, out, still;
+  std::string run, out, still, checkpoint;
   int episodes = 1;
   std::string seed = "0";
   SamplingOptions sampling;
@@ -199,7 +199,7 @@ int run_render(const RenderArgs& args) {
   if (!gridworld && !dynamic_cast<dmc::MujocoTask*>(factory.make().get())) {
     throw Error("env '" + config.env + "' has no renderer; fpo render draws the MuJoCo tasks and gridworld");
   }
-  LoadedRun run = load_run(args.run, args.device, factory.spec, config);
+  LoadedRun run = load_run(args.run, args.device, factory.spec, config, args.checkpoint);
   SamplingOptions sampling = args.sampling;
   sampling.seed = seed;
   std::cout << "render: sampling " << apply_sampling(run, sampling) << "\n";
@@ -220,6 +220,7 @@ Runner add_render_command(CLI::App& app) {
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "seed of the episodes' initial states and sampling noise")->capture_default_str();
+  add_checkpoint_option(cmd, args->checkpoint);
   add_sampling_options(cmd, args->sampling);
   cmd->add_option("--camera", args->camera,
                   "MuJoCo: camera name or index, or 'free' (default: the task's first camera, DM Control's view)");

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/loaded_run.h"
 #include "cli/run_dir.h"
 #include "fpo/algo/agent.h"
 #include "fpo/common/error.h"
@@ -21,6 +22,7 @@ struct SampleArgs {
   std::string seed = "0";
   bool deterministic = false;
   std::string out;
+  std::string checkpoint;
 };
 
 int run_sample(const SampleArgs& args) {
@@ -35,7 +37,7 @@ int run_sample(const SampleArgs& args) {
   }
   set_torch_threads(config);
   Agent agent = make_agent(config, factory.spec.obs_dim, factory.spec.act_dim);
-  load_checkpoint(RunPaths(args.run).checkpoint, agent, nullptr, nullptr);
+  load_checkpoint(checkpoint_path(args.run, args.checkpoint), agent, nullptr, nullptr);
   torch::NoGradGuard no_grad;
   torch::manual_seed(static_cast<uint64_t>(seed));
   auto obs = torch::tensor(values).reshape({1, -1}).expand({args.n, -1}).contiguous();
@@ -64,6 +66,7 @@ Runner add_sample_command(CLI::App& app) {
   auto args = std::make_shared<SampleArgs>();
   CLI::App* cmd = app.add_subcommand("sample", "Draw actions from a trained policy at one observation (CSV a0,a1,...)");
   cmd->add_option("--run", args->run, "run directory")->required();
+  add_checkpoint_option(cmd, args->checkpoint);
   cmd->add_option("--obs", args->obs, "raw observation, comma-separated (gridworld centre: 0,0)")->required();
   cmd->add_option("--n", args->n, "number of actions (1 to 1000000)")
       ->check(CLI::Range(1, 1000000))

@@ -266,6 +266,10 @@ head -c "$(($(stat -c %s "$R/checkpoint.pt") / 2))" "$R/checkpoint.pt" >"$T/half
 spawn eval1 eval --run "$R" --episodes 8 --json
 spawn eval2 eval --run "$R" --episodes 8 --json
 spawn eval_det eval --run "$R" --episodes 4 --json --deterministic --start 12,12
+cp "$R/checkpoint.pt" "$T/copy_of_checkpoint.pt"
+spawn eval_checkpoint eval --run "$R" --episodes 8 --json --checkpoint "$T/copy_of_checkpoint.pt"
+spawn eval_missing_checkpoint eval --run "$R" --episodes 2 --checkpoint "$T/no_such_step.pt"
+spawn sample_missing_checkpoint sample --run "$R" --obs 0,0 --n 5 --checkpoint "$T/no_such_step.pt"
 spawn sample1 sample --run "$R" --obs 0,0 --n 50
 spawn sample2 sample --run "$R" --obs 0,0 --n 50
 spawn sample_bad_obs_len sample --run "$R" --obs 0,0,0 --n 5
@@ -305,6 +309,13 @@ assert d["env_steps_trained"] == 4096, d["env_steps_trained"]
 ' "$T/eval1.out"
 check "fpo eval is reproducible for a fixed seed" cmp -s "$T/eval1.out" "$T/eval2.out"
 expect_ok eval_det "fpo eval --deterministic --start 12,12 exits 0"
+expect_ok eval_checkpoint "fpo eval --checkpoint FILE exits 0"
+check "eval --checkpoint (a copy of the latest) returns what eval of the run does, and names the file" "$PY" -c '
+import json, sys
+a, b = (json.loads(open(f).read()) for f in sys.argv[1:3])
+assert b["checkpoint"].endswith("copy_of_checkpoint.pt"), b
+assert (a["return_mean"], a["goal_counts"]) == (b["return_mean"], b["goal_counts"]), (a, b)
+' "$T/eval1.out" "$T/eval_checkpoint.out"
 expect_ok sample1 "fpo sample exits 0"
 check "fpo sample prints a0,a1 and 50 rows of 2 numbers" "$PY" -c '
 import sys
@@ -320,6 +331,8 @@ expect_error sample_bad_obs_len "--obs"
 expect_error eval_corrupt_checkpoint "$T/corrupt_run/checkpoint.pt"
 expect_error eval_truncated_checkpoint "$T/half_run/checkpoint.pt"
 expect_error eval_bad_start "99,99"
+expect_error eval_missing_checkpoint "no_such_step.pt"
+expect_error sample_missing_checkpoint "no_such_step.pt"
 expect_error eval_goal_start "0,23"
 expect_error no_overwrite "$R"
 expect_error resume_with_set "--set"
