@@ -81,7 +81,7 @@ check "plot_gridworld.py refuses labels that do not match the policies" \
 printf 'run,steps,top,bottom,random_success\nx_fpo_def_s0,1000,70,30,1\nx_fpo_def_s0,2000,90,10,1\nx_fpo_def_s1,1000,50,50,1\nx_fpo_def_s1,2000,0,100,1\n' \
   >"$T/split.csv"
 check "plot_gridworld_split.py prints the minority shares per seed and their mean" bash -c \
-  '"$0" "$1/plot_gridworld_split.py" --csv "$2/split.csv" --out "$2/split.png" | grep -qF "| 1,000 | 30 | 50 | 40.0 |"' \
+  '"$0" "$1/plot_gridworld_split.py" --csv "$2/split.csv" --out "$2/split.png" >"$2/split.md" && grep -qF "| 1,000 | 30 | 50 | 40.0 |" "$2/split.md"' \
   "$PY" "$TOOLS" "$T"
 check "the split plot is a non-blank PNG" test "$(png_spread "$T/split.png")" -gt 10
 printf 'run,steps,top,bottom\nbadname,1000,1,2\n' >"$T/split_bad.csv"
