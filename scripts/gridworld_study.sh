@@ -6,6 +6,7 @@
 #     and 200 from random starts -> split.csv;
 #  2. the other four layouts, the same algos, settings and seeds, 150k steps;
 #     200 episodes from random starts and 100 from the layout's saddle cell
+#     (outcomes, and the side each went round, tools/gridworld_routes.py)
 #     -> layouts.csv.
 #   scripts/gridworld_study.sh OUT_DIR
 # Two trainings at a time, one env thread each. Needs build/fpo.
@@ -50,12 +51,13 @@ for R in tw1m_*_s[012]; do
   done
 done
 
-echo "run,random_success,saddle,saddle_outcomes" >layouts.csv
+echo "run,random_success,saddle,saddle_outcomes,routes" >layouts.csv
 for L in "${!SADDLE[@]}"; do for R in "${L}"_*_s[012]; do
   random=$("$FPO" eval --run "$R" --episodes 200 --threads 1 --json | json 'd["success_rate"]')
-  saddle=$("$FPO" eval --run "$R" --start "${SADDLE[$L]}" --episodes 100 --threads 1 --json |
-    json '" ".join(f"{k}={v}" for k, v in d["goal_counts"].items() if v)')
-  echo "$R,$random,\"${SADDLE[$L]}\",$saddle" >>layouts.csv
+  saddle=$("$FPO" eval --run "$R" --start "${SADDLE[$L]}" --episodes 100 --threads 1 --json \
+    --trajectories "traj_$R.csv" | json '" ".join(f"{k}={v}" for k, v in d["goal_counts"].items() if v)')
+  routes=$(/usr/bin/python3 "$ROOT/tools/gridworld_routes.py" "traj_$R.csv")
+  echo "$R,$random,\"${SADDLE[$L]}\",$saddle,$routes" >>layouts.csv
 done; done
 /usr/bin/python3 "$ROOT/tools/plot_gridworld_split.py" --csv split.csv --out split.png >split.md
 echo "split.csv, split.md, split.png and layouts.csv in $OUT"

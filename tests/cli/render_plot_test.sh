@@ -87,5 +87,8 @@ check "the split plot is a non-blank PNG" test "$(png_spread "$T/split.png")" -g
 printf 'run,steps,top,bottom\nbadname,1000,1,2\n' >"$T/split_bad.csv"
 check "plot_gridworld_split.py refuses a run name without _<algo>_<setting>_s<seed>" \
   bash -c '! "$0" "$1/plot_gridworld_split.py" --csv "$2/split_bad.csv" --out "$2/y.png" 2>/dev/null' "$PY" "$TOOLS" "$T"
+"$PY" "$TOOLS/gridworld_routes.py" "$T/traj.csv" >"$T/routes.txt" || true
+check "gridworld_routes.py counts the 4 episodes from the centre by side" \
+  test "$(grep -o '[0-9][0-9]*' "$T/routes.txt" | awk '{ s += $1 } END { print s + 0 }')" -eq 4
 
 summary
