@@ -78,11 +78,14 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const flo
 #endif
 }
 
-// One layer forward: out[n, o] = act(in[n, i] W^T + b).
+// One layer forward: out[n, o] = act(in[n, i] W^T + b); the bias is written
+// first and the GEMM adds onto it (beta = 1), as LibTorch's addmm.
 void layer_forward(const Layer& l, const float* in, int64_t n, float* out, float* sig) {
   const int64_t o = l.weight.size(0), i = l.weight.size(1);
-  gemm(false, true, n, o, i, in, i, l.weight.data_ptr<float>(), i, 0.0f, out, o);
-  kernels::bias_activation(l.act, out, l.bias.data_ptr<float>(), n, o, sig);
+  const float* bias = l.bias.data_ptr<float>();
+  for (int64_t r = 0; r < n; ++r) std::copy(bias, bias + o, out + r * o);
+  gemm(false, true, n, o, i, in, i, l.weight.data_ptr<float>(), i, 1.0f, out, o);
+  kernels::activate(l.act, out, n * o, sig);
 }
 
 void forward_rows(const std::vector<Layer>& layers, const float* x, int64_t n, float* y) {

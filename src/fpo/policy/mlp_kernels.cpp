@@ -5,7 +5,7 @@
 
 // An AVX2 + FMA copy of each loop, picked at load time where the CPU has them.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define FPO_VECTOR_CLONES __attribute__((target_clones("avx2,fma", "default")))
+#define FPO_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define FPO_VECTOR_CLONES
 #endif
@@ -39,56 +39,29 @@ float vector_exp(float x) { return exp_inline(x); }
 
 namespace {
 
-FPO_VECTOR_CLONES void bias_only(float* z, const float* bias, int64_t n, int64_t h) {
-  for (int64_t i = 0; i < n; ++i) {
-    float* row = z + i * h;
-    for (int64_t j = 0; j < h; ++j) row[j] += bias[j];
+FPO_VECTOR_CLONES void silu(float* __restrict z, int64_t size, float* __restrict sig) {
+  for (int64_t i = 0; i < size; ++i) {
+    const float s = 1.0f / (1.0f + exp_inline(-z[i]));
+    z[i] *= s;
+    sig[i] = s;
   }
 }
 
-FPO_VECTOR_CLONES void bias_silu(float* z, const float* bias, int64_t n, int64_t h, float* sig) {
-  for (int64_t i = 0; i < n; ++i) {
-    float* row = z + i * h;
-    float* srow = sig + i * h;
-    for (int64_t j = 0; j < h; ++j) {
-      const float v = row[j] + bias[j];
-      const float s = 1.0f / (1.0f + exp_inline(-v));
-      row[j] = v * s;
-      srow[j] = s;
-    }
-  }
+FPO_VECTOR_CLONES void silu_output_only(float* z, int64_t size) {
+  for (int64_t i = 0; i < size; ++i) z[i] *= 1.0f / (1.0f + exp_inline(-z[i]));  // rounded as silu(): see its use
 }
 
-FPO_VECTOR_CLONES void bias_silu_output_only(float* z, const float* bias, int64_t n, int64_t h) {
-  for (int64_t i = 0; i < n; ++i) {
-    float* row = z + i * h;
-    for (int64_t j = 0; j < h; ++j) {
-      const float v = row[j] + bias[j];
-      row[j] = v * (1.0f / (1.0f + exp_inline(-v)));  // rounded as bias_silu: training sees acting's numbers
-    }
-  }
-}
-
-FPO_VECTOR_CLONES void bias_relu(float* z, const float* bias, int64_t n, int64_t h) {
-  for (int64_t i = 0; i < n; ++i) {
-    float* row = z + i * h;
-    for (int64_t j = 0; j < h; ++j) {
-      const float v = row[j] + bias[j];
-      row[j] = v > 0.0f ? v : (v != v ? v : 0.0f);  // relu(NaN) = NaN, as LibTorch's
-    }
-  }
+FPO_VECTOR_CLONES void relu(float* z, int64_t size) {
+  for (int64_t i = 0; i < size; ++i) z[i] = z[i] > 0.0f ? z[i] : (z[i] != z[i] ? z[i] : 0.0f);  // relu(NaN) = NaN
 }
 
 // tanh and elu keep libm's functions: exact near 0, where exp-based forms cancel.
-void bias_tanh(float* z, const float* bias, int64_t n, int64_t h) {
-  for (int64_t i = 0; i < n * h; ++i) z[i] = std::tanh(z[i] + bias[i % h]);
+void tanh_in_place(float* z, int64_t size) {
+  for (int64_t i = 0; i < size; ++i) z[i] = std::tanh(z[i]);
 }
 
-void bias_elu(float* z, const float* bias, int64_t n, int64_t h) {
-  for (int64_t i = 0; i < n * h; ++i) {
-    const float v = z[i] + bias[i % h];
-    z[i] = v > 0.0f ? v : std::expm1(v);
-  }
+void elu(float* z, int64_t size) {
+  for (int64_t i = 0; i < size; ++i) z[i] = z[i] > 0.0f ? z[i] : std::expm1(z[i]);
 }
 
 FPO_VECTOR_CLONES void silu_derivative(float* g, const float* a, const float* s, int64_t size) {
@@ -109,13 +82,15 @@ FPO_VECTOR_CLONES void elu_derivative(float* g, const float* a, int64_t size) {
 
 }  // namespace
 
-void bias_activation(Activation act, float* z, const float* bias, int64_t n, int64_t h, float* sig) {
+void activate(Activation act, float* z, int64_t size, float* sig) {
   switch (act) {
-    case Activation::kNone: return bias_only(z, bias, n, h);
-    case Activation::kSilu: return sig ? bias_silu(z, bias, n, h, sig) : bias_silu_output_only(z, bias, n, h);
-    case Activation::kTanh: return bias_tanh(z, bias, n, h);
-    case Activation::kRelu: return bias_relu(z, bias, n, h);
-    case Activation::kElu: return bias_elu(z, bias, n, h);
+    case Activation::kNone: return;
+    // Acting (no sig) and training must give the same numbers, or the ratio
+    // at the acting parameters is not exactly 1: the same rounding in both.
+    case Activation::kSilu: return sig ? silu(z, size, sig) : silu_output_only(z, size);
+    case Activation::kTanh: return tanh_in_place(z, size);
+    case Activation::kRelu: return relu(z, size);
+    case Activation::kElu: return elu(z, size);
   }
 }
 

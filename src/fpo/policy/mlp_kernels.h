@@ -1,18 +1,17 @@
 #pragma once
-// The elementwise parts of the fused small-MLP kernels (fused_mlp.cpp): bias
-// plus activation over a layer's output, and the activation's derivative in
-// backward. Plain C++ on float rows, no LibTorch, written so the compiler
-// vectorises them (this file is built with -O3 and an AVX2 clone chosen at
-// run time).
+// The elementwise parts of the fused small-MLP kernels (fused_mlp.cpp): the
+// activation over a layer's output, and its derivative in backward. Plain C++ on float rows, no LibTorch, written so the compiler
+// vectorises them (this file is built with -O3, and an x86-64-v3 (AVX2 +
+// FMA) clone of each loop is chosen at load time where the CPU has it).
 #include <cstdint>
 
 namespace fpo::kernels {
 
 enum class Activation : int { kNone, kSilu, kTanh, kRelu, kElu };
 
-// z[n, h] += bias (per column), then act in place. For silu, sig (if not
-// null) receives sigmoid(z + bias), which backward needs.
-void bias_activation(Activation act, float* z, const float* bias, int64_t n, int64_t h, float* sig);
+// z[i] = act(z[i]) in place. For silu, sig (if not null) receives sigmoid(z),
+// which backward needs.
+void activate(Activation act, float* z, int64_t size, float* sig);
 
 // g[i] *= act'(z_i), given the activation's output a (and silu's sigmoid s).
 void scale_by_derivative(Activation act, float* g, const float* a, const float* s, int64_t size);
