@@ -122,3 +122,13 @@ TEST(FusedMlp, VectorExpMatchesLibmOverTheFloatRange) {
   EXPECT_LT(fpo::kernels::vector_exp(-1000.0f), 1.2e-38f);
   EXPECT_EQ(fpo::kernels::vector_exp(0.0f), 1.0f);
 }
+
+TEST(FusedMlp, BackwardRefusesWeightsChangedSinceForward) {
+  auto net = fpo::make_mlp(3, {4}, 2, "silu");
+  auto y = fpo::mlp_forward(net, torch::randn({5, 3}));
+  {
+    torch::NoGradGuard no_grad;
+    net->parameters()[0].add_(1.0);  // what an optimizer step between forward and backward would do
+  }
+  EXPECT_ANY_THROW(y.sum().backward());
+}

@@ -121,10 +121,12 @@ class FusedMlpBackward : public torch::autograd::Node {
   }
 
   torch::autograd::variable_list apply(torch::autograd::variable_list&& grad_outputs) override {
-    TORCH_CHECK(x_.defined(), "fpo::FusedMlpBackward: backward through the graph a second time");
+    // (fpo::Error, not TORCH_CHECK: that would put this file's path into every binary)
+    if (!x_.defined()) throw Error("fpo::FusedMlpBackward: backward through the graph a second time");
     for (size_t k = 0; k < layers_.size(); ++k) {
-      TORCH_CHECK(layers_[k].weight._version() + layers_[k].bias._version() == versions_[k],
-                  "fpo::FusedMlpBackward: a weight was modified in place between forward and backward");
+      if (layers_[k].weight._version() + layers_[k].bias._version() != versions_[k]) {
+        throw Error("fpo::FusedMlpBackward: a weight was modified in place between forward and backward");
+      }
     }
     const size_t count = layers_.size();
     const int64_t n = x_.size(0);
