@@ -4,7 +4,6 @@ set -euo pipefail
 packages=(
   build-essential cmake
   libtorch-dev libopenblas0-openmp   # tensors/autograd; OpenBLAS instead of netlib BLAS (7-19x faster)
-  libblas-dev                        # cblas.h: the fused small-MLP kernels call OpenBLAS directly
   libmujoco-dev libqhull-dev         # physics; MuJoCo's CMake config needs qhull
   libgtest-dev libbenchmark-dev      # tests, micro-benchmarks
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev  # CLI, config, JSON output

@@ -115,30 +115,6 @@ TEST(FlowPolicy, EpsLossIsOneMinusTSquaredTimesULossForAnyNetwork) {
   EXPECT_TRUE(torch::allclose(l_eps, (1 - t).pow(2) * l_u, 1e-4, 1e-6));
 }
 
-TEST(FlowPolicy, CfmLossRowPathEqualsTheTensorExpression) {
-  // Inputs that need no gradient take the row-by-row input assembly; an input
-  // that needs one (here the action) the tensor expression. Same losses, and
-  // the same parameter gradients.
-  for (const std::string loss : {"eps", "u"}) {
-    FlowPolicyConfig c = small_flow_config(loss);
-    c.t_embed_dim = 12;
-    torch::manual_seed(3);
-    FlowPolicy policy(3, 2, c);
-    auto obs = torch::randn({5, 3}), action = torch::randn({5, 2});
-    auto t = torch::rand({5, 4}), eps = torch::randn({5, 4, 2});
-    auto rows = policy.cfm_loss(obs, action, t, eps);
-    rows.sum().backward();
-    std::vector<torch::Tensor> row_grads;
-    for (auto& p : policy.parameters()) row_grads.push_back(p.grad().clone());
-    policy.zero_grad();
-    auto graph = policy.cfm_loss(obs, action.clone().requires_grad_(), t, eps);
-    graph.sum().backward();
-    EXPECT_TRUE(torch::allclose(rows, graph, 1e-5, 1e-6)) << loss;
-    const auto params = policy.parameters();
-    for (size_t i = 0; i < params.size(); ++i) EXPECT_TRUE(torch::allclose(row_grads[i], params[i].grad(), 1e-4, 1e-6));
-  }
-}
-
 TEST(FlowPolicy, ActShapesAndMemory) {
   FlowPolicyConfig c = small_flow_config("eps");
   c.n_mc = 5;
@@ -158,23 +134,6 @@ TEST(FlowPolicy, ActShapesAndMemory) {
   // Without memory: nothing stored. Deterministic: the same action twice.
   EXPECT_TRUE(policy.act(obs, false, false).memory.empty());
   EXPECT_TRUE(torch::equal(policy.act(obs, true, false).action, policy.act(obs, true, false).action));
-}
-
-TEST(FlowPolicy, LogRatioIsExactlyZeroAtTheActingParameters) {
-  // The CFM losses stored while acting (no autograd) and those recomputed in
-  // the update (autograd) must be the same numbers: the first minibatch's
-  // ratio is then exactly 1.
-  torch::manual_seed(2);
-  FlowPolicy policy(3, 2, small_flow_config("eps"));
-  auto obs = torch::randn({33, 3});
-  ActResult act;
-  {
-    torch::NoGradGuard no_grad;
-    act = policy.act(obs, /*deterministic=*/false, /*with_memory=*/true);
-  }
-  auto lr = policy.log_ratio(obs, act.action, act.memory);
-  EXPECT_EQ(lr.abs().max().item<float>(), 0.0f);
-  EXPECT_TRUE(lr.requires_grad());
 }
 
 TEST(FlowPolicy, GridTimeSamplingUsesSamplerGrid) {

@@ -8,7 +8,6 @@
 #include <cmath>
 
 #include "fpo/common/error.h"
-#include "fpo/policy/flow_policy.h"
 #include "fpo/policy/flow_sampler.h"
 
 namespace fpo {
@@ -127,28 +126,6 @@ TEST(Sampler, NamesRoundTripAndBadInputsThrow) {
   }
   EXPECT_THROW(integrate_flow(kLinearField, torch::zeros({1, 1}), 4, FlowSamplerKind::kStochastic, -0.1), Error);
   EXPECT_THROW(integrate_flow(kLinearField, torch::zeros({1, 1}), 0, FlowSamplerKind::kHeun), Error);
-}
-
-// The policy's CPU fast path for Euler (raw rows, fused network) draws the
-// same actions as the generic integrator over the policy's own velocity().
-TEST(Sampler, PolicyEulerFastPathEqualsTheGenericIntegrator) {
-  torch::manual_seed(8);
-  FlowPolicyConfig config;
-  config.hidden = "16,16";
-  config.steps = 7;
-  FlowPolicy policy(5, 2, config);
-  {
-    torch::NoGradGuard no_grad;  // give the small initial field some size
-    for (auto& p : policy.parameters()) p.mul_(4.0);
-  }
-  auto obs = torch::randn({9, 5});
-  auto x1 = torch::randn({9, 2});
-  torch::NoGradGuard no_grad;
-  auto fast = policy.sample(obs, x1);
-  VelocityField field = [&](const torch::Tensor& x, const torch::Tensor& t) { return policy.velocity(obs, x, t); };
-  auto generic = integrate_flow(field, x1, 7, FlowSamplerKind::kEuler);
-  EXPECT_GT((generic - x1).abs().max().item<double>(), 0.05);  // the field moved the samples
-  EXPECT_LT((fast - generic).abs().max().item<double>(), 1e-5);
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include "fpo/common/error.h"
 #include "fpo/policy/dppo_policy.h"
 #include "fpo/policy/flow_policy.h"
-#include "fpo/policy/fused_mlp.h"
 #include "fpo/policy/gaussian_policy.h"
 #include "fpo/policy/mlp.h"
 
@@ -29,8 +28,6 @@ Agent make_agent(const TrainConfig& config, int64_t obs_dim, int64_t act_dim) {
   agent.tanh_squash = config.action_squash == "tanh";
   return agent;
 }
-
-torch::Tensor Agent::value_of(const torch::Tensor& norm_obs) { return mlp_forward(value, norm_obs).squeeze(-1); }
 
 std::vector<torch::Tensor> Agent::parameters() const {
   auto params = policy->parameters();

@@ -22,9 +22,18 @@ std::unique_ptr<torch::optim::Adam> make_optimizer(Agent& agent, const TrainConf
   return std::make_unique<torch::optim::Adam>(std::move(groups), torch::optim::AdamOptions(config.lr));
 }
 
-torch::Tensor clip_grad_norm(torch::Tensor grad, double max_norm) {
-  auto total = grad.norm();
-  if (max_norm > 0) grad.mul_((max_norm / (total + 1e-6)).clamp_max(1.0));
+torch::Tensor clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm) {
+  std::vector<torch::Tensor> norms;
+  for (const auto& p : params) {
+    if (p.grad().defined()) norms.push_back(p.grad().norm());
+  }
+  if (norms.empty()) return torch::zeros({});
+  auto total = torch::stack(norms).norm();
+  if (max_norm <= 0) return total;
+  auto scale = (max_norm / (total + 1e-6)).clamp_max(1.0);
+  for (const auto& p : params) {
+    if (p.grad().defined()) p.grad().mul_(scale);
+  }
   return total;
 }
 
@@ -33,12 +42,7 @@ double kl_target(const TrainConfig& config) {
 }
 
 PpoUpdate::PpoUpdate(const TrainConfig& config, Agent& agent, torch::optim::Adam& optimizer)
-    : config_(config),
-      agent_(agent),
-      optimizer_(optimizer),
-      policy_group_(optimizer, 0),
-      value_group_(optimizer, 1),
-      trust_region_(parse_trust_region(config.trust_region)) {}
+    : config_(config), agent_(agent), optimizer_(optimizer), trust_region_(parse_trust_region(config.trust_region)) {}
 
 double PpoUpdate::policy_lr() const {
   return static_cast<const torch::optim::AdamOptions&>(optimizer_.param_groups()[0].options()).lr();
@@ -114,6 +118,8 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   // Policy and critic are clipped separately: with rewards scaled by 10 and
   // gamma 0.995 the value loss is O(1e3), and one global norm would shrink
   // the policy's gradient to nothing.
+  const auto policy_params = agent_.policy->parameters();
+  const auto value_params = agent_.value->parameters();
   const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(r.obs.device());
   // Sums of per-minibatch statistics, read back once at the end (no host sync in
   // the loop unless the KL proxy steers it).
@@ -164,16 +170,12 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
         if (entropy.defined()) loss = loss - config_.entropy_coef * entropy;
       }
       lap(profile.forward);
-      policy_group_.bind();  // (a checkpoint load may have replaced parameters or state)
-      value_group_.bind();
-      policy_group_.zero_grad();
-      value_group_.zero_grad();
+      optimizer_.zero_grad();
       loss.backward();
       lap(profile.backward);
-      auto grad_norm = clip_grad_norm(policy_group_.grad(), config_.max_grad_norm);  // reported: the policy's
-      clip_grad_norm(value_group_.grad(), config_.max_grad_norm);
-      policy_group_.step();
-      value_group_.step();
+      auto grad_norm = clip_grad_norm(policy_params, config_.max_grad_norm);  // reported: the policy's
+      clip_grad_norm(value_params, config_.max_grad_norm);
+      optimizer_.step();
       lap(profile.optimizer);
       ++profile.adam_steps;
       profile.samples += mb.obs.size(0);

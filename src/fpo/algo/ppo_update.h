@@ -12,7 +12,6 @@
 
 #include "fpo/algo/agent.h"
 #include "fpo/algo/objective.h"
-#include "fpo/algo/flat_adam.h"
 #include "fpo/algo/rollout_collector.h"
 #include "fpo/algo/rollout_storage.h"
 
@@ -22,9 +21,9 @@ namespace fpo {
 // train.value_lr]; checkpoints store its state (and so an adaptive lr) in this layout.
 std::unique_ptr<torch::optim::Adam> make_optimizer(Agent& agent, const TrainConfig& config);
 
-// Clips the norm of a (flat) gradient in place without a host sync (max_norm 0:
-// no clipping); returns the norm before clipping.
-torch::Tensor clip_grad_norm(torch::Tensor grad, double max_norm);
+// Clips the global gradient norm without a host sync (max_norm 0: no clipping);
+// returns the norm before clipping.
+torch::Tensor clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm);
 
 // The KL-proxy target in force: train.target_kl, or clip^2 / 2 where it is 0.
 double kl_target(const TrainConfig& config);
@@ -78,7 +77,6 @@ class PpoUpdate {
   const TrainConfig& config_;
   Agent& agent_;
   torch::optim::Adam& optimizer_;
-  FlatAdamGroup policy_group_, value_group_;  // optimizer_'s two groups, stepped on flat buffers
   TrustRegion trust_region_;
 };
 
