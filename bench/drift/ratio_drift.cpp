@@ -9,7 +9,9 @@
 // proxy mean((r - 1) - log r) that training sees (r from the stored
 // flow.n_mc pairs), the same proxy from PAIRS fresh pairs drawn at rollout
 // time (default 256: a far less noisy ELBO difference), and the clip
-// fraction of each.
+// fraction of each. After the last epoch it prints, for ten bins of t, the
+// mean |l_old - l_new| of the fresh pairs: where in the flow's time the CFM
+// loss moves (the fresh pairs are always uniform in t, so every bin is seen).
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -65,9 +67,7 @@ int main(int argc, char** argv) try {
   torch::Tensor t, eps, l_old;
   {
     torch::NoGradGuard no_grad;
-    t = config.flow.t_sampling == "grid"
-            ? torch::randint(1, config.flow.steps + 1, {b, pairs}, obs.options()) / double(config.flow.steps)
-            : torch::rand({b, pairs}, obs.options());
+    t = torch::rand({b, pairs}, obs.options());
     eps = torch::randn({b, pairs, env.act_dim()}, obs.options());
     l_old = flow->cfm_loss(obs, actions, t, eps);
   }
@@ -82,17 +82,25 @@ int main(int argc, char** argv) try {
               config.clip);
   std::printf("epoch,adam_steps,kl_stored,clip_stored,kl_fresh,clip_fresh,elbo_change_fresh\n");
   int64_t steps = 0;
+  torch::Tensor l_new;
   for (int e = 1; e <= epochs; ++e) {
     fpo::MetricsRow update_row;
     update.run(rollout, 1.0, update_row);
     for (const auto& [k, v] : update_row) if (k == "updates") steps += static_cast<int64_t>(v);
     torch::NoGradGuard no_grad;
     const Drift s = drift_of(flow->log_ratio(obs, actions, stored), config.clip);
-    auto l_new = flow->cfm_loss(obs, actions, t, eps);
+    l_new = flow->cfm_loss(obs, actions, t, eps);
     auto fresh_log_ratio = (l_old - l_new).mean(1, true);
     const Drift f = drift_of(fresh_log_ratio, config.clip);
     std::printf("%d,%lld,%.4g,%.4f,%.4g,%.4f,%.4g\n", e, static_cast<long long>(steps), s.kl, s.clip, f.kl, f.clip,
                 fresh_log_ratio.mean().item<double>());
+  }
+  std::printf("t_bin,mean_abs_loss_change,mean_old_loss\n");
+  const auto change = (l_old - l_new).abs(), bin = (t * 10).floor().clamp_max(9);
+  for (int k = 0; k < 10; ++k) {
+    const auto in_bin = bin == k;
+    std::printf("%.1f-%.1f,%.4g,%.4g\n", k / 10.0, (k + 1) / 10.0, change.masked_select(in_bin).mean().item<double>(),
+                l_old.masked_select(in_bin).mean().item<double>());
   }
   return 0;
 } catch (const std::exception& e) {

@@ -151,6 +151,48 @@ TEST(FlowPolicy, GridTimeSamplingUsesSamplerGrid) {
   EXPECT_LE(k.round().max().item<double>(), 4.0);
 }
 
+TEST(FlowPolicy, FreshPairsRatioIsOneAtTheActingParametersAndTracksTheLossInExpectation) {
+  FlowPolicyConfig c = small_flow_config("u");
+  c.pairs = "fresh";
+  c.n_mc = 16384;  // enough pairs that the fresh ratio is the expected-loss difference
+  torch::manual_seed(3);
+  FlowPolicy policy(3, 2, c);
+  auto obs = torch::randn({5, 3});
+  TensorMap memory;
+  {
+    torch::NoGradGuard no_grad;
+    memory = policy.act(obs, false, true).memory;
+  }
+  EXPECT_TRUE(memory.empty());  // nothing to store: the pairs come with each minibatch
+  auto action = torch::randn({5, 2});
+  EXPECT_THROW(policy.log_ratio(obs, action, memory), Error);  // no acting copy yet
+  policy.begin_update();
+  // Same parameters on both sides: exactly zero, whatever pairs are drawn.
+  EXPECT_EQ(policy.log_ratio(obs, action, memory).abs().max().item<double>(), 0.0);
+  // Move the live network to v = const; the acting copy keeps the old one, so
+  // the log-ratio is E[l_old] - E[l_new] with l_new known in closed form:
+  // u-MSE with v = (0.5, -1) is mean_a E[(v_a - eps_a + a_a)^2] = mean_a (v_a + a_a)^2 + 1.
+  torch::Tensor l_old_mean;
+  {
+    torch::NoGradGuard no_grad;
+    auto t = torch::rand({5, 16384});
+    auto eps = torch::randn({5, 16384, 2});
+    l_old_mean = policy.cfm_loss(obs, action, t, eps).mean(1, true);
+  }
+  make_velocity_constant(policy, {2.0f, -4.0f});
+  auto v = torch::tensor({{0.5f, -1.0f}});
+  auto l_new_expected = (v + action).pow(2).mean(-1, true) + 1.0;
+  auto log_ratio = policy.log_ratio(obs, action, memory);
+  ASSERT_EQ(log_ratio.sizes(), (std::vector<int64_t>{5, 1}));
+  EXPECT_TRUE(torch::allclose(log_ratio, l_old_mean - l_new_expected, 0, 0.15)) << log_ratio << l_old_mean - l_new_expected;
+  // The gradient reaches the live network only.
+  log_ratio.sum().backward();
+  for (const auto& p : policy.parameters()) EXPECT_TRUE(p.grad().defined());
+  // A new update copies the live parameters: zero again.
+  policy.begin_update();
+  EXPECT_EQ(policy.log_ratio(obs, action, memory).abs().max().item<double>(), 0.0);
+}
+
 TEST(FlowPolicy, SampleFollowsConstantVelocity) {
   // With v = c everywhere, the Euler sampler maps noise x1 to x1 - c; zero
   // noise (deterministic) gives -c.
@@ -172,6 +214,7 @@ TEST(FlowPolicy, RejectsBadConfig) {
   EXPECT_THROW(FlowPolicy(3, 2, bad([](FlowPolicyConfig& c) { c.loss = "l1"; })), Error);
   EXPECT_THROW(FlowPolicy(3, 2, bad([](FlowPolicyConfig& c) { c.ratio = "max"; })), Error);
   EXPECT_THROW(FlowPolicy(3, 2, bad([](FlowPolicyConfig& c) { c.t_sampling = "beta"; })), Error);
+  EXPECT_THROW(FlowPolicy(3, 2, bad([](FlowPolicyConfig& c) { c.pairs = "new"; })), Error);
   EXPECT_THROW(FlowPolicy(3, 2, bad([](FlowPolicyConfig& c) { c.n_mc = 0; })), Error);
   EXPECT_THROW(FlowPolicy(3, 2, bad([](FlowPolicyConfig& c) { c.steps = 0; })), Error);
   EXPECT_THROW(FlowPolicy(3, 2, bad([](FlowPolicyConfig& c) { c.t_embed_dim = 7; })), Error);

@@ -111,6 +111,7 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
     mark = now;
   };
   const bool group = config_.advantage == "group", adaptive = config_.lr_schedule == "adaptive";
+  agent_.policy->begin_update();  // the parameters are still the acting ones
   const AdvantageTargets targets = per_minibatch(config_) ? AdvantageTargets{} : rollout_advantages(r, config_);
   lap(profile.advantages);
   if (adaptive) set_lrs(policy_lr(), critic_lr(config_));

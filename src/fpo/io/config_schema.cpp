@@ -140,6 +140,9 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
                  &c.flow.ratio), {"mean", "per_sample"}),
       one_of(opt("flow.t_sampling", "t for CFM pairs: uniform in (0,1) or the sampler's grid points",
                  &c.flow.t_sampling), {"uniform", "grid"}),
+      one_of(opt("flow.pairs", "(t, eps) pairs of the FPO ratio: stored (drawn at rollout, reused every epoch) or "
+                 "fresh (drawn for every minibatch, old losses from a copy of the acting network)", &c.flow.pairs),
+             {"stored", "fresh"}),
       at_least(opt("flow.loss_clamp", "clamp CFM losses to <= this before the ratio (0: off)", &c.flow.loss_clamp), 0),
       at_least(opt("flow.diff_clamp", "clamp l_old - l_new to [-c, c] before exp (0: off)", &c.flow.diff_clamp), 0),
       at_least(opt("flow.action_bound", "clip flow actions to [-b, b] before they are stored and learned from (0: off)",

@@ -22,6 +22,11 @@ TimeSampling parse_t_sampling(const std::string& s) {
   if (s == "grid") return TimeSampling::kGrid;
   throw Error("flow.t_sampling = '" + s + "' is not allowed; allowed: uniform, grid");
 }
+CfmPairs parse_pairs(const std::string& s) {
+  if (s == "stored") return CfmPairs::kStored;
+  if (s == "fresh") return CfmPairs::kFresh;
+  throw Error("flow.pairs = '" + s + "' is not allowed; allowed: stored, fresh");
+}
 }  // namespace
 
 FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig& config)
@@ -30,6 +35,7 @@ FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig&
       loss_(parse_loss(config.loss)),
       ratio_(parse_ratio(config.ratio)),
       t_sampling_(parse_t_sampling(config.t_sampling)),
+      pairs_(parse_pairs(config.pairs)),
       sampler_(parse_flow_sampler(config.sampler)),
       sampler_steps_(config.steps),
       sampler_noise_(config.sampler_noise) {
@@ -49,8 +55,13 @@ FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig&
 }
 
 torch::Tensor FlowPolicy::velocity(const torch::Tensor& obs, const torch::Tensor& x, const torch::Tensor& t) {
+  return velocity_of(net_, obs, x, t);
+}
+
+torch::Tensor FlowPolicy::velocity_of(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& x,
+                                      const torch::Tensor& t) {
   auto input = torch::cat({obs, x, sinusoidal_time_embedding(t, config_.t_embed_dim)}, -1);
-  return net_->forward(input) * config_.output_scale;
+  return net->forward(input) * config_.output_scale;
 }
 
 torch::Tensor FlowPolicy::sample(const torch::Tensor& obs, const torch::Tensor& x1, bool noise_free) {
@@ -71,12 +82,17 @@ void FlowPolicy::set_sampler_noise(double noise) {
 
 torch::Tensor FlowPolicy::cfm_loss(const torch::Tensor& obs, const torch::Tensor& action, const torch::Tensor& t,
                                    const torch::Tensor& eps) {
+  return cfm_loss_of(net_, obs, action, t, eps);
+}
+
+torch::Tensor FlowPolicy::cfm_loss_of(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& action,
+                                      const torch::Tensor& t, const torch::Tensor& eps) {
   const int64_t m = t.size(1);
   auto obs_rep = obs.unsqueeze(1).expand({obs.size(0), m, obs.size(1)});
   auto a = action.unsqueeze(1);  // [B, 1, A]
   auto t3 = t.unsqueeze(-1);     // [B, M, 1]
   auto x_t = t3 * eps + (1.0 - t3) * a;
-  auto v = velocity(obs_rep, x_t, t);
+  auto v = velocity_of(net, obs_rep, x_t, t);
   torch::Tensor err;
   if (loss_ == CfmLoss::kUMse) {
     err = v - (eps - a);  // the straight-path velocity target
@@ -108,7 +124,7 @@ ActResult FlowPolicy::act(const torch::Tensor& obs, bool deterministic, bool wit
   // Off by default: a flow fitted to clipped actions must fit point masses at
   // the bounds, whose CFM-loss differences are unbounded (docs/stability.md).
   if (config_.action_bound > 0) out.action = out.action.clamp(-config_.action_bound, config_.action_bound);
-  if (with_memory) {
+  if (with_memory && pairs_ == CfmPairs::kStored) {
     auto [t, eps] = draw_cfm_pairs(n, obs.options());
     out.memory["cfm_t"] = t;
     out.memory["cfm_eps"] = eps;
@@ -117,12 +133,39 @@ ActResult FlowPolicy::act(const torch::Tensor& obs, bool deterministic, bool wit
   return out;
 }
 
-// The FPO ratio: exp(l_old - l_new) on the (t, eps) pairs stored at rollout
-// time. A lower CFM loss under the new parameters means the action became more
-// likely (the CFM loss bounds the negative log-likelihood up to a constant).
+void FlowPolicy::begin_update() {
+  if (pairs_ != CfmPairs::kFresh) return;
+  if (!acting_net_) {
+    acting_net_ = std::dynamic_pointer_cast<torch::nn::SequentialImpl>(net_->clone());
+    return;
+  }
+  torch::NoGradGuard no_grad;
+  const auto live = net_->parameters();
+  const auto copy = acting_net_->parameters();
+  for (size_t i = 0; i < live.size(); ++i) copy[i].copy_(live[i]);
+}
+
+// The FPO ratio: exp(l_old - l_new) on (t, eps) pairs. A lower CFM loss under
+// the new parameters means the action became more likely (the CFM loss bounds
+// the negative log-likelihood up to a constant). Stored pairs are the ones
+// drawn at rollout time, reused by every epoch; fresh pairs are drawn anew for
+// each minibatch, with l_old from the acting network's copy, so the update
+// cannot lower the loss on a few remembered pairs without lowering it in
+// expectation (docs/stability.md).
 torch::Tensor FlowPolicy::log_ratio(const torch::Tensor& obs, const torch::Tensor& action, const TensorMap& memory) {
-  auto l_old = memory.at("cfm_loss");
-  auto l_new = cfm_loss(obs, action, memory.at("cfm_t"), memory.at("cfm_eps"));
+  torch::Tensor l_old, l_new;
+  if (pairs_ == CfmPairs::kFresh) {
+    if (!acting_net_) throw Error("flow.pairs = fresh: log_ratio before begin_update (no copy of the acting network)");
+    auto [t, eps] = draw_cfm_pairs(obs.size(0), obs.options());
+    {
+      torch::NoGradGuard no_grad;
+      l_old = cfm_loss_of(acting_net_, obs, action, t, eps);
+    }
+    l_new = cfm_loss(obs, action, t, eps);
+  } else {
+    l_old = memory.at("cfm_loss");
+    l_new = cfm_loss(obs, action, memory.at("cfm_t"), memory.at("cfm_eps"));
+  }
   if (config_.loss_clamp > 0) {
     l_old = l_old.clamp_max(config_.loss_clamp);
     l_new = l_new.clamp_max(config_.loss_clamp);

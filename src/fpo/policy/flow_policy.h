@@ -13,6 +13,7 @@ namespace fpo {
 enum class CfmLoss { kEpsMse, kUMse };
 enum class FpoRatio { kMeanBeforeExp, kPerSample };
 enum class TimeSampling { kUniform, kGrid };
+enum class CfmPairs { kStored, kFresh };
 
 struct FlowPolicyConfig {
   double action_bound = 0.0;       // actions are clipped to [-b, b] before storing (0: off; docs/stability.md)
@@ -26,6 +27,7 @@ struct FlowPolicyConfig {
   std::string loss = "eps";         // eps | u
   std::string ratio = "mean";       // mean (average losses before exp) | per_sample
   std::string t_sampling = "uniform";  // uniform | grid
+  std::string pairs = "stored";     // stored (drawn at rollout) | fresh (new for every minibatch)
   double loss_clamp = 0.0;          // clamp each CFM loss to <= this (0: off)
   double diff_clamp = 0.0;          // clamp l_old - l_new to [-c, c] (0: off)
   double sampler_noise = 0.5;       // the stochastic sampler's noise scale g (0: Euler)
@@ -37,6 +39,8 @@ class FlowPolicy : public Policy {
 
   ActResult act(const torch::Tensor& obs, bool deterministic, bool with_memory) override;
   torch::Tensor log_ratio(const torch::Tensor& obs, const torch::Tensor& action, const TensorMap& memory) override;
+  // With fresh pairs: keeps a copy of the acting network for the old losses.
+  void begin_update() override;
   std::string family() const override { return "flow"; }
 
   // v(x_t, t; obs): obs [B, D], x [B, A], t [B] -> [B, A] (any leading dims match).
@@ -60,16 +64,25 @@ class FlowPolicy : public Policy {
  private:
   // Draws (t, eps) pairs for a batch of B actions: t [B, M], eps [B, M, A].
   std::pair<torch::Tensor, torch::Tensor> draw_cfm_pairs(int64_t batch, const torch::TensorOptions& opts) const;
+  // velocity / cfm_loss with `net`: the live network or the acting copy.
+  torch::Tensor velocity_of(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& x,
+                            const torch::Tensor& t);
+  torch::Tensor cfm_loss_of(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& action,
+                            const torch::Tensor& t, const torch::Tensor& eps);
 
   FlowPolicyConfig config_;
   int64_t act_dim_;
   CfmLoss loss_;
   FpoRatio ratio_;
   TimeSampling t_sampling_;
+  CfmPairs pairs_;
   FlowSamplerKind sampler_;
   int sampler_steps_;
   double sampler_noise_;
   torch::nn::Sequential net_{nullptr};
+  // The parameters that collected the rollout (fresh pairs only); not a
+  // registered submodule, so neither trained nor checkpointed.
+  torch::nn::Sequential acting_net_{nullptr};
 };
 
 }  // namespace fpo

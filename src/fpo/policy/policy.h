@@ -28,6 +28,10 @@ class Policy : public torch::nn::Module {
   virtual torch::Tensor log_ratio(const torch::Tensor& obs, const torch::Tensor& action,
                                   const TensorMap& memory) = 0;
 
+  // Called before each iteration's update while the parameters are still the
+  // ones that collected the rollout (for families that need a copy of them).
+  virtual void begin_update() {}
+
   // Mean policy entropy over the batch for an entropy bonus; an undefined
   // tensor for families that have none (flow policies).
   virtual torch::Tensor entropy(const torch::Tensor& obs) { return {}; }
