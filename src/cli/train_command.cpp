@@ -115,7 +115,12 @@ int run_train(TrainArgs& args, const CLI::App& cmd) {
   }
 
   const EnvFactory factory = EnvRegistry::global().make(config.env, env_options_from(config));
-  Trainer trainer(config, factory);
+  // Under torchrun: this process's rank; rank 0 alone writes the run directory.
+  auto collective = Collective::from_environment(
+      std::chrono::milliseconds(static_cast<int64_t>(config.dist_timeout * 1000.0)));
+  const bool writer = collective->rank() == 0;
+  if (!writer) args.quiet = true;
+  Trainer trainer(config, factory, collective);
   if (args.resume) {
     load_checkpoint(paths.checkpoint, trainer.agent(), &trainer.optimizer(), &trainer.state());
     if (!args.steps.empty() && config.steps <= trainer.state().env_steps) {
@@ -123,15 +128,15 @@ int run_train(TrainArgs& args, const CLI::App& cmd) {
                   std::to_string(trainer.state().env_steps) + " env steps; give a larger total to extend it");
     }
     // Fresh randomness for the continued run, still determined by the seed.
-    torch::manual_seed(static_cast<uint64_t>(config.seed) + 7919ULL * trainer.state().iteration);
-  } else {
+    trainer.seed_torch(static_cast<uint64_t>(config.seed) + 7919ULL * trainer.state().iteration);
+  } else if (writer) {
     prepare_new_run_dir(paths, args.force);
   }
-  {
+  if (writer) {
     TrainConfig copy = config;
     write_file_atomically(paths.config, ConfigSchema(copy).to_toml(), "config");
   }
-  if (args.resume) {
+  if (args.resume && writer) {
     // After a hard kill, metrics.csv may hold iterations past the checkpoint; they are trained again now.
     const int64_t dropped = truncate_metrics_after(paths.metrics, trainer.state().iteration);
     if (dropped > 0 && !args.quiet) {
@@ -139,7 +144,11 @@ int run_train(TrainArgs& args, const CLI::App& cmd) {
                 << " (written after the last checkpoint)\n";
     }
   }
-  MetricsWriter metrics(paths.metrics, args.resume);
+  std::unique_ptr<MetricsWriter> metrics;
+  if (writer) metrics = std::make_unique<MetricsWriter>(paths.metrics, args.resume);
+  auto save = [&](const std::string& path) {
+    if (writer) save_checkpoint(path, trainer.agent(), &trainer.optimizer(), trainer.state());
+  };
 
   std::signal(SIGINT, [](int) { g_interrupted = true; });
   std::signal(SIGTERM, [](int) { g_interrupted = true; });
@@ -148,18 +157,25 @@ int run_train(TrainArgs& args, const CLI::App& cmd) {
   if (!args.quiet) {
     std::cerr << "fpo train: env " << config.env << ", algo " << config.algo << ", " << config.num_envs << " envs x "
               << config.unroll << " steps per iteration, device " << trainer.device() << ", out " << args.out
-              << (args.resume ? " (resumed at step " + std::to_string(trainer.state().env_steps) + ")" : "") << "\n";
+              << (args.resume ? " (resumed at step " + std::to_string(trainer.state().env_steps) + ")" : "")
+              << (collective->distributed() ? ", " + std::to_string(collective->world_size()) + " ranks" : "") << "\n";
   }
-  while (!trainer.finished() && !g_interrupted) {
+  // Every rank stops after the same iteration, whichever of them was interrupted.
+  auto interrupted = [&] {
+    auto flag = torch::full({1}, g_interrupted ? 1.0 : 0.0, torch::kFloat64);
+    collective->sum({flag}, "agreeing on an interrupt");
+    return flag.item<double>() > 0;
+  };
+  while (!trainer.finished() && !interrupted()) {
     MetricsRow row = trainer.iterate();
-    metrics.write(row);
-    if (const std::string warning = trainer.health_warning(row); !warning.empty()) {
+    if (metrics) metrics->write(row);
+    if (const std::string warning = trainer.health_warning(row); !warning.empty() && writer) {
       std::cerr << (tty ? "\n" : "") << warning << "\n";
     }
     const auto& state = trainer.state();
     if (config.checkpoint_every > 0 && state.iteration % config.checkpoint_every == 0) {
-      save_checkpoint(paths.periodic_checkpoint(state.env_steps), trainer.agent(), &trainer.optimizer(), state);
-      save_checkpoint(paths.checkpoint, trainer.agent(), &trainer.optimizer(), state);
+      save(paths.periodic_checkpoint(state.env_steps));
+      save(paths.checkpoint);
     }
     const auto now = std::chrono::steady_clock::now();
     if (!args.quiet && (tty || now - last_print > std::chrono::seconds(10) || trainer.finished())) {
@@ -175,8 +191,15 @@ int run_train(TrainArgs& args, const CLI::App& cmd) {
     }
   }
   if (!args.quiet && tty) std::cerr << "\n";
-  save_checkpoint(paths.checkpoint, trainer.agent(), &trainer.optimizer(), trainer.state());
-  if (g_interrupted) {
+  save(paths.checkpoint);
+  if (collective->distributed()) {
+    const RankTimes& t = trainer.rank_times();
+    std::fprintf(stderr, "rank %d of %d: env %.1f s, acting %.1f s, update %.1f s (collectives %.1f s of all phases)\n",
+                 collective->rank(), collective->world_size(), t.env, t.act, t.update, collective->seconds());
+    collective->barrier("the final checkpoint");  // no rank reports done before it is written
+  }
+  if (!trainer.finished()) {  // interrupted, here or on another rank
+    if (!writer) return 130;
     std::cerr << "interrupted: checkpoint saved at step " << trainer.state().env_steps
               << "; continue with: fpo train --resume --out " << args.out << "\n";
     return 130;

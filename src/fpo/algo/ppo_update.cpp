@@ -37,12 +37,23 @@ torch::Tensor clip_grad_norm(const std::vector<torch::Tensor>& params, double ma
   return total;
 }
 
+double PpoUpdate::mean_over_ranks(const torch::Tensor& scalar) const {
+  if (collective_ == nullptr || !collective_->distributed()) return scalar.item<double>();
+  auto value = scalar.detach().to(torch::kCPU, torch::kFloat64).reshape({1});
+  collective_->mean({value}, "averaging the KL proxy");
+  return value.item<double>();
+}
+
 double kl_target(const TrainConfig& config) {
   return config.target_kl > 0 ? config.target_kl : config.clip * config.clip / 2.0;
 }
 
-PpoUpdate::PpoUpdate(const TrainConfig& config, Agent& agent, torch::optim::Adam& optimizer)
-    : config_(config), agent_(agent), optimizer_(optimizer), trust_region_(parse_trust_region(config.trust_region)) {}
+PpoUpdate::PpoUpdate(const TrainConfig& config, Agent& agent, torch::optim::Adam& optimizer, Collective* collective)
+    : config_(config),
+      agent_(agent),
+      optimizer_(optimizer),
+      collective_(collective),
+      trust_region_(parse_trust_region(config.trust_region)) {}
 
 double PpoUpdate::policy_lr() const {
   return static_cast<const torch::optim::AdamOptions&>(optimizer_.param_groups()[0].options()).lr();
@@ -87,7 +98,7 @@ PpoUpdate::Minibatch PpoUpdate::gather(const RolloutStorage& r, const AdvantageT
   if (per_minibatch(config_)) {
     // With the critic as it is now, after this iteration's earlier steps.
     auto t = sequence_advantages(r, idx, sequence_length(r), [&](const torch::Tensor& o) { return agent_.value_of(o); },
-                                 config_);
+                                 config_, collective_);
     mb.advantages = t.advantages;
     mb.returns = t.returns;
     mb.value_mask = t.weights;
@@ -112,7 +123,12 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   };
   const bool group = config_.advantage == "group", adaptive = config_.lr_schedule == "adaptive";
   agent_.policy->begin_update();  // the parameters are still the acting ones
-  const AdvantageTargets targets = per_minibatch(config_) ? AdvantageTargets{} : rollout_advantages(r, config_);
+  const AdvantageTargets targets =
+      per_minibatch(config_) ? AdvantageTargets{} : rollout_advantages(r, config_, collective_);
+  const bool distributed = collective_ != nullptr && collective_->distributed();
+  // Every parameter's gradient, averaged over the ranks before each step.
+  std::vector<torch::Tensor> all_params = agent_.policy->parameters();
+  for (const auto& p : agent_.value->parameters()) all_params.push_back(p);
   lap(profile.advantages);
   if (adaptive) set_lrs(policy_lr(), critic_lr(config_));
   else set_lrs(config_.lr * lr_factor, critic_lr(config_) * lr_factor);
@@ -151,7 +167,7 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
       SurrogateStats stats;
       auto policy_loss = surrogate_loss(log_ratio, mb.advantages, config_.clip, trust_region_, mb.weights, &stats,
                                         config_.log_ratio_guard);
-      if (config_.kl_stop > 0 && stats.approx_kl.item<double>() > config_.kl_stop * kl_target(config_)) {
+      if (config_.kl_stop > 0 && mean_over_ranks(stats.approx_kl) > config_.kl_stop * kl_target(config_)) {
         stopped = true;  // SB3's target_kl: this minibatch is not stepped, but its
         count_for_adaptive_lr(epoch, stats.approx_kl.detach());  // drift brakes the adaptive lr
         break;
@@ -173,6 +189,11 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
       lap(profile.forward);
       optimizer_.zero_grad();
       loss.backward();
+      if (distributed) {
+        std::vector<torch::Tensor> grads;
+        for (const auto& p : all_params) if (p.grad().defined()) grads.push_back(p.grad());
+        collective_->mean(grads, "the gradient all-reduce");
+      }
       lap(profile.backward);
       auto grad_norm = clip_grad_norm(policy_params, config_.max_grad_norm);  // reported: the policy's
       clip_grad_norm(value_params, config_.max_grad_norm);
@@ -195,7 +216,7 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
       ++count;
     }
   }
-  if (adaptive && last_epoch_count > 0) adapt_lr(last_epoch_kl.item<double>() / static_cast<double>(last_epoch_count));
+  if (adaptive && last_epoch_count > 0) adapt_lr(mean_over_ranks(last_epoch_kl) / static_cast<double>(last_epoch_count));
   lap(profile.bookkeeping);
   sums.push_back(ratio_max * static_cast<double>(std::max<int64_t>(count, 1)));  // not averaged below
   auto stats = torch::stack(sums).div(static_cast<double>(std::max<int64_t>(count, 1))).to(torch::kCPU, torch::kFloat64);

@@ -44,7 +44,11 @@ struct UpdateProfile {
 
 class PpoUpdate {
  public:
-  PpoUpdate(const TrainConfig& config, Agent& agent, torch::optim::Adam& optimizer);
+  // collective: the job's ranks. Each rank computes its part of every
+  // minibatch; gradients, advantage statistics and the KL proxy that steers
+  // the lr are averaged over the ranks, so every rank takes the same step
+  // (nullptr: one process).
+  PpoUpdate(const TrainConfig& config, Agent& agent, torch::optim::Adam& optimizer, Collective* collective = nullptr);
 
   // One iteration's update on `rollout`; lr_factor scales the learning rates
   // (linear decay). Appends the losses and health metrics to `row`.
@@ -72,11 +76,14 @@ class PpoUpdate {
   // 1e-2 within one iteration and then sat at the floor (docs/stability.md).
   void adapt_lr(double kl);
   void set_lrs(double policy_lr, double critic_lr);
+  // A scalar's value, averaged over the ranks (decisions every rank must share).
+  double mean_over_ranks(const torch::Tensor& scalar) const;
 
   UpdateProfile* profile_ = nullptr;
   const TrainConfig& config_;
   Agent& agent_;
   torch::optim::Adam& optimizer_;
+  Collective* collective_;
   TrustRegion trust_region_;
 };
 

@@ -26,8 +26,9 @@ torch::Tensor host_flags(const uint8_t* data, int64_t n) {
 }
 }  // namespace
 
-RolloutCollector::RolloutCollector(const TrainConfig& config, VecEnv& env, const torch::Device& device)
-    : config_(config), env_(env), device_(device) {
+RolloutCollector::RolloutCollector(const TrainConfig& config, VecEnv& env, const torch::Device& device,
+                                   Collective* collective)
+    : config_(config), env_(env), device_(device), collective_(collective) {
   obs_cpu_ = host_tensor(env_.obs(), env_.num_envs(), env_.obs_dim());
   final_obs_cpu_ = host_tensor(env_.final_obs(), env_.num_envs(), env_.obs_dim());
 }
@@ -37,7 +38,9 @@ int64_t RolloutCollector::capacity() const {
 }
 
 std::vector<uint64_t> RolloutCollector::group_seeds(int64_t iteration) const {
-  const uint64_t round = mix_seed(static_cast<uint64_t>(config_.seed), 0x6A09E667ULL + iteration);
+  uint64_t round = mix_seed(static_cast<uint64_t>(config_.seed), 0x6A09E667ULL + iteration);
+  // Each rank of a distributed job draws its own groups.
+  if (collective_ && collective_->rank() > 0) round = mix_seed(round, static_cast<uint64_t>(collective_->rank()));
   std::vector<uint64_t> seeds(static_cast<size_t>(env_.num_envs()));
   for (size_t i = 0; i < seeds.size(); ++i) seeds[i] = mix_seed(round, i / static_cast<size_t>(config_.group_size));
   return seeds;
@@ -63,18 +66,24 @@ void RolloutCollector::collect(Agent& agent, RolloutStorage& r, int64_t iteratio
     group_lengths.assign(static_cast<size_t>(n), 0.0f);
   }
   int64_t steps_run = capacity;
+  // One process updates the normaliser every step. Ranks of a job keep theirs
+  // fixed for the rollout and merge every rank's observations once at its end
+  // (a collective per env step costs ~1-2 ms with Gloo; docs/distributed.md).
+  const bool merge_at_end = collective_ != nullptr && collective_->distributed();
+  std::vector<torch::Tensor> seen;
   for (int64_t t = 0; t < capacity; ++t) {
     auto ta = Clock::now();
     auto obs = obs_cpu_.to(device_);
     if (config_.obs_norm) {
+      torch::Tensor learned = obs;
       if (grouped) {
         // Only states of the episodes being learned from.
         std::vector<int64_t> rows;
         for (int64_t i = 0; i < n; ++i) if (alive[i]) rows.push_back(i);
-        agent.obs_norm->update(obs.index_select(0, torch::tensor(rows, torch::kLong).to(device_)));
-      } else {
-        agent.obs_norm->update(obs);
+        learned = obs.index_select(0, torch::tensor(rows, torch::kLong).to(device_));
       }
+      if (merge_at_end) seen.push_back(learned.clone());
+      else agent.obs_norm->update(learned);
     }
     auto norm_obs = agent.normalized(obs);
     ActResult act = agent.policy->act(norm_obs, /*deterministic=*/false, /*with_memory=*/true);
@@ -124,6 +133,7 @@ void RolloutCollector::collect(Agent& agent, RolloutStorage& r, int64_t iteratio
   r.steps = steps_run;
   r.dones.copy_((r.terminated + r.truncated).clamp_max(1.0));
   auto ta = Clock::now();
+  if (merge_at_end && config_.obs_norm) agent.obs_norm->update(torch::cat(seen), collective_);
   if (grouped) {
     // Every env's episode ends within max_episode_steps (truncation), so all have a return.
     auto ga = compute_group_advantages(torch::tensor(group_returns), torch::tensor(group_lengths), steps_run,

@@ -8,6 +8,7 @@
 
 #include "fpo/algo/agent.h"
 #include "fpo/algo/rollout_storage.h"
+#include "fpo/dist/collective.h"
 #include "fpo/env/vec_env.h"
 
 namespace fpo {
@@ -19,7 +20,9 @@ double metric(const MetricsRow& row, const std::string& name);
 
 class RolloutCollector {
  public:
-  RolloutCollector(const TrainConfig& config, VecEnv& env, const torch::Device& device);
+  // collective: the job's ranks, which merge observation statistics (nullptr: one process).
+  RolloutCollector(const TrainConfig& config, VecEnv& env, const torch::Device& device,
+                   Collective* collective = nullptr);
 
   // Fills `storage` (allocating it on first use); appends episode and timing metrics to `row`.
   void collect(Agent& agent, RolloutStorage& storage, int64_t iteration, MetricsRow& row);
@@ -36,6 +39,7 @@ class RolloutCollector {
   const TrainConfig& config_;
   VecEnv& env_;
   torch::Device device_;
+  Collective* collective_;
   torch::Tensor obs_cpu_, final_obs_cpu_;  // the env's buffers viewed as tensors (no copy)
   std::deque<double> recent_returns_, recent_lengths_;
   std::deque<int> recent_outcomes_;

@@ -1,6 +1,10 @@
 #include "fpo/algo/rollout_storage.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "fpo/algo/gae.h"
+#include "fpo/dist/collective.h"
 
 namespace fpo {
 
@@ -23,7 +27,18 @@ torch::Tensor RolloutStorage::flat(const torch::Tensor& x) const {
   return x.narrow(0, 0, steps).reshape(sizes);
 }
 
-AdvantageTargets rollout_advantages(const RolloutStorage& r, const TrainConfig& config) {
+torch::Tensor normalize_across_ranks(const torch::Tensor& x, Collective* collective) {
+  if (collective == nullptr || !collective->distributed()) return (x - x.mean()) / (x.std() + 1e-8);
+  auto x64 = x.to(torch::kCPU, torch::kFloat64);
+  auto moments = torch::stack({torch::full({}, static_cast<double>(x.numel()), torch::kFloat64), x64.sum(),
+                               x64.pow(2).sum()});
+  collective->sum({moments}, "merging advantage statistics");
+  const double n = moments[0].item<double>(), mean = moments[1].item<double>() / n;
+  const double var = std::max(0.0, (moments[2].item<double>() - n * mean * mean) / std::max(n - 1.0, 1.0));
+  return (x - mean) / (std::sqrt(var) + 1e-8);
+}
+
+AdvantageTargets rollout_advantages(const RolloutStorage& r, const TrainConfig& config, Collective* collective) {
   torch::NoGradGuard no_grad;
   AdvantageTargets out;
   if (config.advantage == "group") {
@@ -37,7 +52,7 @@ AdvantageTargets rollout_advantages(const RolloutStorage& r, const TrainConfig& 
                          r.dones.narrow(0, 0, r.steps), config.gamma, config.gae_lambda);
   out.returns = r.flat(adv + values);
   out.advantages = r.flat(adv);
-  if (config.adv_norm) out.advantages = (out.advantages - out.advantages.mean()) / (out.advantages.std() + 1e-8);
+  if (config.adv_norm) out.advantages = normalize_across_ranks(out.advantages, collective);
   return out;
 }
 
@@ -60,7 +75,7 @@ std::vector<torch::Tensor> sequence_minibatches(int64_t steps, int64_t n, int64_
 
 AdvantageTargets sequence_advantages(const RolloutStorage& r, const torch::Tensor& idx, int64_t length,
                                      const std::function<torch::Tensor(const torch::Tensor&)>& value,
-                                     const TrainConfig& config) {
+                                     const TrainConfig& config, Collective* collective) {
   torch::NoGradGuard no_grad;
   const std::vector<int64_t> shape = {length, idx.size(0) / length};
   auto pick = [&](const torch::Tensor& x) { return r.flat(x).index_select(0, idx).reshape(shape); };
@@ -71,7 +86,7 @@ AdvantageTargets sequence_advantages(const RolloutStorage& r, const torch::Tenso
   AdvantageTargets out;
   out.returns = (adv + values).reshape({-1});
   out.advantages = adv.reshape({-1});
-  if (config.adv_norm) out.advantages = (out.advantages - out.advantages.mean()) / (out.advantages.std() + 1e-8);
+  if (config.adv_norm) out.advantages = normalize_across_ranks(out.advantages, collective);
   out.weights = 1.0 - pick(r.truncated).reshape({-1});
   return out;
 }

@@ -37,8 +37,16 @@ struct AdvantageTargets {
   torch::Tensor weights;     // [T * N] loss weights (group mask); undefined: all 1
 };
 
-// GAE with the rollout's critic (or group-relative returns), once per rollout.
-AdvantageTargets rollout_advantages(const RolloutStorage& rollout, const TrainConfig& config);
+class Collective;
+
+// (x - mean) / (std + 1e-8) with the mean and (unbiased) std over every
+// rank's x (collective nullptr or one process: this x alone).
+torch::Tensor normalize_across_ranks(const torch::Tensor& x, Collective* collective);
+
+// GAE with the rollout's critic (or group-relative returns), once per rollout;
+// train.adv_norm normalises over every rank's rollout.
+AdvantageTargets rollout_advantages(const RolloutStorage& rollout, const TrainConfig& config,
+                                    Collective* collective = nullptr);
 
 // Minibatches of whole sequences: the rollout's T steps are cut into chunks
 // of `length` (dividing T); sequence (chunk c, env i) covers flat rows
@@ -54,6 +62,6 @@ std::vector<torch::Tensor> sequence_minibatches(int64_t steps, int64_t num_envs,
 // value loss: their target leans on a cut episode).
 AdvantageTargets sequence_advantages(const RolloutStorage& rollout, const torch::Tensor& idx, int64_t length,
                                      const std::function<torch::Tensor(const torch::Tensor&)>& value,
-                                     const TrainConfig& config);
+                                     const TrainConfig& config, Collective* collective = nullptr);
 
 }  // namespace fpo

@@ -1,5 +1,7 @@
 #include "fpo/algo/running_norm.h"
 
+#include "fpo/dist/collective.h"
+
 namespace fpo {
 
 RunningNormImpl::RunningNormImpl(int64_t dim, double clip) : clip_(clip) {
@@ -12,9 +14,25 @@ RunningNormImpl::RunningNormImpl(int64_t dim, double clip) : clip_(clip) {
 void RunningNormImpl::update(const torch::Tensor& batch) {
   torch::NoGradGuard no_grad;
   auto x = batch.to(torch::kFloat64);
-  const double n = static_cast<double>(x.size(0));
-  auto batch_mean = x.mean(0);
-  auto batch_var = x.var(0, /*unbiased=*/false);
+  update_moments(static_cast<double>(x.size(0)), x.mean(0), x.var(0, /*unbiased=*/false));
+}
+
+void RunningNormImpl::update(const torch::Tensor& batch, Collective* collective) {
+  if (collective == nullptr || !collective->distributed()) return update(batch);
+  torch::NoGradGuard no_grad;
+  // Sums over every rank's rows, then the moments of their union.
+  auto x = batch.to(torch::kCPU, torch::kFloat64);
+  auto n = torch::full({1}, static_cast<double>(x.size(0)), x.options());
+  auto sum = x.sum(0), sum_sq = x.pow(2).sum(0);
+  collective->sum({n, sum, sum_sq}, "merging observation statistics");
+  const double total = n.item<double>();
+  if (total <= 0) return;
+  auto mean = sum / total, var = (sum_sq / total - mean.pow(2)).clamp_min(0.0);
+  update_moments(total, mean.to(mean_.device()), var.to(mean_.device()));
+}
+
+void RunningNormImpl::update_moments(double n, const torch::Tensor& batch_mean, const torch::Tensor& batch_var) {
+  torch::NoGradGuard no_grad;
   auto delta = batch_mean - mean_;
   auto total = count_ + n;
   auto new_mean = mean_ + delta * n / total;

@@ -19,6 +19,7 @@ struct TrainConfig {
   int64_t seed = 0;
   std::string device = "cpu";  // cpu | cuda | auto
   int torch_threads = 1;        // LibTorch intra-op threads on CPU; 0: LibTorch's default (one per core)
+  double dist_timeout = 120;    // seconds a rank waits for the others (distributed jobs only)
 
   // environments
   int num_envs = 64;

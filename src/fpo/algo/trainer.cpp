@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "fpo/common/error.h"
+#include "fpo/common/rng.h"
 #include "fpo/io/config_schema.h"
 
 namespace fpo {
@@ -17,18 +18,57 @@ constexpr int kUnhealthyIterations = 5;
 constexpr int64_t kWarningInterval = 100;
 }  // namespace
 
-Trainer::Trainer(const TrainConfig& config, const EnvFactory& env_factory)
-    : config_(config), device_(resolve_device(config.device)) {
+Trainer::Trainer(const TrainConfig& config, const EnvFactory& env_factory, std::shared_ptr<Collective> collective)
+    : config_(config),
+      collective_(collective ? std::move(collective) : std::make_shared<Collective>()),
+      device_(resolve_device(config.device)) {
   validate_config(config_);
   set_torch_threads(config_);
   torch::manual_seed(static_cast<uint64_t>(config_.seed));
-  const int threads = config_.threads > 0 ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
-  env_ = std::make_unique<VecEnv>(env_factory, config_.num_envs, threads, static_cast<uint64_t>(config_.seed));
+  // The cores are shared by the ranks on this host.
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = config_.threads > 0 ? config_.threads : std::max(1, cores / collective_->local_world_size());
+  env_ = std::make_unique<VecEnv>(env_factory, config_.num_envs, threads, rank_seed(static_cast<uint64_t>(config_.seed)));
   agent_ = make_agent(config_, env_->obs_dim(), env_->act_dim());
   agent_.to(device_);
+  if (collective_->distributed()) {
+    // Identical starting parameters (and normaliser) on every rank, then each rank's own noise.
+    std::vector<torch::Tensor> state;
+    for (const auto& p : agent_.parameters()) state.push_back(p);
+    for (const auto& b : agent_.policy->buffers()) state.push_back(b);
+    for (const auto& b : agent_.obs_norm->buffers()) state.push_back(b);
+    collective_->broadcast_from_rank0(state, "broadcasting the initial parameters");
+    seed_torch(static_cast<uint64_t>(config_.seed));
+  }
   optimizer_ = make_optimizer(agent_, config_);
-  collector_ = std::make_unique<RolloutCollector>(config_, *env_, device_);
-  update_ = std::make_unique<PpoUpdate>(config_, agent_, *optimizer_);
+  collector_ = std::make_unique<RolloutCollector>(config_, *env_, device_, collective_.get());
+  update_ = std::make_unique<PpoUpdate>(config_, agent_, *optimizer_, collective_.get());
+}
+
+uint64_t Trainer::rank_seed(uint64_t seed) const {
+  const int rank = collective_->rank();
+  return rank == 0 ? seed : mix_seed(seed, 0xD15C0000ULL + static_cast<uint64_t>(rank));
+}
+
+void Trainer::seed_torch(uint64_t seed) { torch::manual_seed(rank_seed(seed)); }
+
+void Trainer::merge_over_ranks(MetricsRow& row) {
+  if (!collective_->distributed()) return;
+  // Per metric: [value or 0, 1 if it has a value]; counts are summed, the rest averaged.
+  auto data = torch::zeros({static_cast<int64_t>(row.size()), 2}, torch::kFloat64);
+  auto acc = data.accessor<double, 2>();
+  for (size_t i = 0; i < row.size(); ++i) {
+    const bool has = std::isfinite(row[i].second);
+    acc[i][0] = has ? row[i].second : 0.0;
+    acc[i][1] = has ? 1.0 : 0.0;
+  }
+  collective_->sum({data}, "merging the metrics");
+  for (size_t i = 0; i < row.size(); ++i) {
+    auto& [name, value] = row[i];
+    const bool count = name == "episodes" || name == "unstable_steps" || name == "steps_per_sec";
+    if (acc[i][1] == 0) value = std::nan("");
+    else value = count ? acc[i][0] : acc[i][0] / acc[i][1];
+  }
 }
 
 int64_t Trainer::steps_per_iteration() const { return static_cast<int64_t>(config_.num_envs) * collector_->capacity(); }
@@ -51,15 +91,19 @@ MetricsRow Trainer::iterate() {
   collector_->collect(agent_, rollout_, state_.iteration, row);
   update_->run(rollout_, lr_factor(), row);
   const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const int64_t collected = static_cast<int64_t>(config_.num_envs) * rollout_.steps;
+  const int64_t collected = static_cast<int64_t>(config_.num_envs) * rollout_.steps * collective_->world_size();
   state_.iteration += 1;
   state_.env_steps += collected;
   state_.wall_time += dt;
   MetricsRow head = {{"iteration", static_cast<double>(state_.iteration)},
                      {"env_steps", static_cast<double>(state_.env_steps)},
                      {"wall_time", state_.wall_time},
-                     {"steps_per_sec", collected / dt}};
+                     {"steps_per_sec", collected / collective_->world_size() / dt}};
   row.insert(row.begin(), head.begin(), head.end());
+  rank_times_.env += metric(row, "time_env");
+  rank_times_.act += metric(row, "time_act");
+  rank_times_.update += metric(row, "time_update");
+  merge_over_ranks(row);  // steps_per_sec: the sum of the ranks' rates
   for (const auto& [name, value] : row) {
     // Group advantages train no critic: value_loss is NaN there.
     const bool must_be_finite = name == "policy_loss" || (name == "value_loss" && !group_advantages()) ||

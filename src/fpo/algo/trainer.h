@@ -10,6 +10,11 @@
 // max_episode_steps), gives every step of an episode its group-relative
 // return as advantage, masks the steps after an episode ended out of the
 // loss, and trains no critic.
+//
+// In a distributed job (a Collective of several ranks, docs/distributed.md)
+// every rank steps its own env.num_envs environments and computes its part of
+// each minibatch; env steps, episodes and the metrics are the job's, merged
+// over the ranks.
 #include <memory>
 #include <string>
 
@@ -22,6 +27,12 @@
 
 namespace fpo {
 
+// This process's seconds per phase, summed over the session's iterations
+// (the metrics hold the job's means).
+struct RankTimes {
+  double env = 0, act = 0, update = 0;
+};
+
 struct TrainState {
   int64_t env_steps = 0;
   int64_t iteration = 0;
@@ -30,7 +41,8 @@ struct TrainState {
 
 class Trainer {
  public:
-  Trainer(const TrainConfig& config, const EnvFactory& env_factory);
+  // collective nullptr: one process.
+  Trainer(const TrainConfig& config, const EnvFactory& env_factory, std::shared_ptr<Collective> collective = nullptr);
 
   // Runs one rollout + update; returns its metrics row.
   MetricsRow iterate();
@@ -39,6 +51,10 @@ class Trainer {
   // iteration can take (N x max_episode_steps; it stops once every episode ended).
   int64_t steps_per_iteration() const;
   bool group_advantages() const { return config_.advantage == "group"; }
+  // Seeds LibTorch's generator; rank r > 0 of a job draws from its own stream.
+  void seed_torch(uint64_t seed);
+  Collective& collective() { return *collective_; }
+  const RankTimes& rank_times() const { return rank_times_; }
 
   Agent& agent() { return agent_; }
   torch::optim::Adam& optimizer() { return *optimizer_; }
@@ -53,8 +69,14 @@ class Trainer {
 
  private:
   double lr_factor() const;  // linear decay factor in [0, 1]
+  // The seed of this rank's stream (rank 0: `seed` itself, as in one process).
+  uint64_t rank_seed(uint64_t seed) const;
+  // Replaces each metric by the job's: sums of counts, means of the rest
+  // (NaN where no rank has a value).
+  void merge_over_ranks(MetricsRow& row);
 
   TrainConfig config_;
+  std::shared_ptr<Collective> collective_;
   torch::Device device_;
   std::unique_ptr<VecEnv> env_;
   Agent agent_;
@@ -63,6 +85,7 @@ class Trainer {
   std::unique_ptr<PpoUpdate> update_;
   RolloutStorage rollout_;
   TrainState state_;
+  RankTimes rank_times_;
   int unhealthy_streak_ = 0;  // consecutive iterations outside the trust region
   int64_t last_warning_ = -1;  // iteration of the last health warning
 };

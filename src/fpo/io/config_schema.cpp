@@ -76,6 +76,8 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
       at_least(opt("torch_threads", "LibTorch threads for CPU tensor work (0: one per core); small networks run "
                    "fastest on 1, and more threads spin-wait badly when other processes share the cores",
                    &c.torch_threads), 0),
+      in_range(opt("dist.timeout", "seconds a rank of a distributed job (torchrun) waits for the others before the "
+                   "job stops", &c.dist_timeout), 1, 86400),
 
       in_range(opt("env.num_envs", "parallel environments", &c.num_envs), 1, kMaxEnvs),
       at_least(opt("env.threads", "threads stepping the environments (0: number of cores)", &c.threads), 0),
