@@ -126,9 +126,6 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   const AdvantageTargets targets =
       per_minibatch(config_) ? AdvantageTargets{} : rollout_advantages(r, config_, collective_);
   const bool distributed = collective_ != nullptr && collective_->distributed();
-  // Every parameter's gradient, averaged over the ranks before each step.
-  std::vector<torch::Tensor> all_params = agent_.policy->parameters();
-  for (const auto& p : agent_.value->parameters()) all_params.push_back(p);
   lap(profile.advantages);
   if (adaptive) set_lrs(policy_lr(), critic_lr(config_));
   else set_lrs(config_.lr * lr_factor, critic_lr(config_) * lr_factor);
@@ -191,7 +188,10 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
       loss.backward();
       if (distributed) {
         std::vector<torch::Tensor> grads;
-        for (const auto& p : all_params) if (p.grad().defined()) grads.push_back(p.grad());
+        // Every parameter's gradient, averaged over the ranks before clipping and the step.
+        for (const auto* params : {&policy_params, &value_params}) {
+          for (const auto& p : *params) if (p.grad().defined()) grads.push_back(p.grad());
+        }
         collective_->mean(grads, "the gradient all-reduce");
       }
       lap(profile.backward);
