@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <map>
 #include <string>
+#include <thread>
 
 // Debian's LibTorch is built with Gloo; its headers declare ProcessGroupGloo only under this macro.
 #ifndef USE_C10D_GLOO
@@ -31,6 +32,9 @@ int env_int(const char* name, int fallback, int lo, int hi) {
 }
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+// How long a rank whose collective failed waits for the others to report in.
+constexpr std::chrono::seconds kMissingRankWait{3};
 
 }  // namespace
 
@@ -94,12 +98,43 @@ void Collective::run(const char* what, Op&& op) {
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
+    const std::string cause = first_line(e.what());
     throw Error("rank " + std::to_string(env_.rank) + " of " + std::to_string(env_.world_size) + ": " + what +
-                " failed: " + first_line(e.what()) + ". Another rank died, hung or cannot be reached (timeout " +
-                std::to_string(timeout_.count() / 1000) + " s, dist.timeout); the job stops, and " +
-                "`fpo train --resume --out DIR` continues it from its last checkpoint");
+                " failed: " + cause + ". " + missing_ranks() + " (timeout " + std::to_string(timeout_.count() / 1000) +
+                " s, dist.timeout); the job stops, and `fpo train --resume --out DIR` continues it from its last "
+                "checkpoint");
   }
   seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// After a failed collective every rank that is still running leaves its mark
+// in the store; the ranks without one after a short wait are those that died
+// or hang. A failed rendezvous, or rank 0 (the store's host) gone, leaves
+// nothing to ask.
+std::string Collective::missing_ranks() noexcept {
+  const std::string unknown = "Another rank died, hung or cannot be reached";
+  if (!group_ || !group_->store) return unknown;
+  try {
+    auto key = [](int r) { return "fpo/stopped/" + std::to_string(r); };
+    group_->store->set(key(env_.rank), std::vector<uint8_t>{1});
+    std::vector<int> missing;
+    const auto deadline = std::chrono::steady_clock::now() + kMissingRankWait;
+    do {
+      missing.clear();
+      for (int r = 0; r < env_.world_size; ++r) {
+        if (r != env_.rank && !group_->store->check({key(r)})) missing.push_back(r);
+      }
+      if (missing.empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    } while (std::chrono::steady_clock::now() < deadline);
+    if (missing.empty()) return "Every rank saw the failure (none died)";
+    std::string names;
+    for (int r : missing) names += (names.empty() ? "" : ", ") + std::to_string(r);
+    return std::string(missing.size() == 1 ? "Rank " : "Ranks ") + names + " stopped answering (died or hang)";
+  } catch (const std::exception&) {
+    if (env_.rank != 0) return "Rank 0 (the host of the rendezvous store) cannot be reached: it died or hangs";
+    return unknown;
+  }
 }
 
 void Collective::sum(const std::vector<torch::Tensor>& tensors, const char* what) {

@@ -53,6 +53,7 @@ class Collective {
   struct Group;
   template <class Op>
   void run(const char* what, Op&& op);
+  std::string missing_ranks() noexcept;
   TorchrunEnv env_;
   std::chrono::milliseconds timeout_{0};
   std::unique_ptr<Group> group_;
