@@ -122,10 +122,28 @@ TEST(Aspo, ClipModeWithoutWeightsIsPpoClipLoss) {
   EXPECT_NE(a.item<double>(), d.item<double>());  // rows with A < 0 outside the region differ
 }
 
+TEST(Spo, BothSignsFollowThePenaltyGradient) {
+  // e = 0.1, A = +2: obj'(r) = A - |A| (r - 1) / e: r = 1: +2; r = 1.1: 0 (the
+  // maximum, at the region's edge); r = 1.3: 2 - 6 = -4 (PPO clip: 0, nothing
+  // pulls r back); r = 0.8: 2 + 4 = +6. A < 0 as for aspo.
+  auto pos = run({1.0, 1.1, 1.3, 0.8}, {2, 2, 2, 2}, 0.1, TrustRegion::kSpo);
+  EXPECT_NEAR(pos.grad_r[0], 2.0, 1e-9);
+  EXPECT_NEAR(pos.grad_r[1], 0.0, 1e-9);
+  EXPECT_NEAR(pos.grad_r[2], -4.0, 1e-9);
+  EXPECT_NEAR(pos.grad_r[3], 6.0, 1e-9);
+  auto neg = run({1.2, 0.8}, {-2, -2}, 0.1, TrustRegion::kSpo);
+  EXPECT_NEAR(neg.grad_r[0], -6.0, 1e-9);
+  EXPECT_NEAR(neg.grad_r[1], 2.0, 1e-9);
+  // obj = 2.6 - 2 * 0.09 / 0.2 = 1.7 at r = 1.3, A = 2.
+  auto one = run({1.3}, {2}, 0.1, TrustRegion::kSpo);
+  EXPECT_NEAR(one.loss, -1.7, 1e-12);
+}
+
 TEST(Aspo, ParsesNames) {
   EXPECT_EQ(parse_trust_region("clip"), TrustRegion::kClip);
   EXPECT_EQ(parse_trust_region("aspo"), TrustRegion::kAspo);
-  EXPECT_THROW(parse_trust_region("spo"), Error);
+  EXPECT_EQ(parse_trust_region("spo"), TrustRegion::kSpo);
+  EXPECT_THROW(parse_trust_region("ppo"), Error);
 }
 
 }  // namespace

@@ -12,7 +12,8 @@ torch::Tensor ppo_clip_loss(const torch::Tensor& log_ratio, const torch::Tensor&
 TrustRegion parse_trust_region(const std::string& name) {
   if (name == "clip") return TrustRegion::kClip;
   if (name == "aspo") return TrustRegion::kAspo;
-  throw Error("train.trust_region = '" + name + "' is not allowed; allowed: clip, aspo");
+  if (name == "spo") return TrustRegion::kSpo;
+  throw Error("train.trust_region = '" + name + "' is not allowed; allowed: clip, aspo, spo");
 }
 
 torch::Tensor surrogate_loss(const torch::Tensor& log_ratio, const torch::Tensor& advantages, double clip,
@@ -25,10 +26,10 @@ torch::Tensor surrogate_loss(const torch::Tensor& log_ratio, const torch::Tensor
   auto unclipped = ratio * adv;
   auto clipped = ratio.clamp(1.0 - clip, 1.0 + clip) * adv;
   torch::Tensor objective = torch::min(unclipped, clipped);  // [B, S]
-  if (trust_region == TrustRegion::kAspo) {
-    // SPO: r A - |A| (r - 1)^2 / (2 eps), used where A < 0.
+  if (trust_region != TrustRegion::kClip) {
+    // SPO: r A - |A| (r - 1)^2 / (2 eps); aspo uses it where A < 0 only.
     auto penalty = unclipped - adv.abs() * (ratio - 1.0).pow(2) / (2.0 * clip);
-    objective = torch::where(adv >= 0, objective, penalty);
+    objective = trust_region == TrustRegion::kSpo ? penalty : torch::where(adv >= 0, objective, penalty);
   }
   const bool weighted = weights.defined();
   torch::Tensor w, w_sum;

@@ -33,8 +33,11 @@ torch::Tensor ppo_clip_loss(const torch::Tensor& log_ratio, const torch::Tensor&
 //         where A < 0 the SPO penalty objective r A - |A| (r - 1)^2 / (2 clip),
 //         whose gradient A - |A| (r - 1) / clip pulls r back towards 1 - clip
 //         instead of vanishing outside the region.
-enum class TrustRegion { kClip, kAspo };
-TrustRegion parse_trust_region(const std::string& name);  // clip | aspo; throws fpo::Error
+//   spo:  the SPO penalty objective for every sample (Xie et al., Simple
+//         Policy Optimization): its maximum over r is at the region's edge
+//         1 + clip sign(A), and a ratio past the edge is pulled back.
+enum class TrustRegion { kClip, kAspo, kSpo };
+TrustRegion parse_trust_region(const std::string& name);  // clip | aspo | spo; throws fpo::Error
 
 // The general surrogate loss: -weighted mean over rows (and mean over the S
 // columns) of the per-element objective of `trust_region`. weights [B]
