@@ -1,5 +1,6 @@
 // The overflow guard on log-ratios, and the KL-proxy mechanisms that keep the
-// trust region honest: the adaptive learning rate and early stopping.
+// trust region honest: the adaptive learning rate, early stopping and the
+// rollback of an iteration that left the region.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -122,6 +123,72 @@ TEST(KlStop, AnEarlyStopBrakesTheAdaptiveLr) {
   auto row = trainer.iterate();
   EXPECT_LT(metric(row, "updates"), 16.0);
   EXPECT_DOUBLE_EQ(policy_lr(trainer), std::max(c.lr / 1.5, c.adaptive_lr_min));
+}
+
+std::vector<torch::Tensor> copies(const std::vector<torch::Tensor>& params) {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : params) out.push_back(p.detach().clone());
+  return out;
+}
+
+bool all_equal(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!torch::equal(a[i], b[i])) return false;
+  }
+  return true;
+}
+
+TEST(KlRollback, UndoesThePolicyUpdateThatLeftTheRegionAndKeepsTheCritics) {
+  TrainConfig c = small_fpo();
+  c.kl_rollback = 2.0;
+  c.target_kl = 10.0;  // nothing drifts this far: every iteration stands
+  Trainer calm(c, EnvRegistry::global().make(c.env));
+  const auto calm_start = copies(calm.agent().policy->parameters());
+  auto row = calm.iterate();
+  EXPECT_EQ(metric(row, "rolled_back"), 0.0);
+  EXPECT_FALSE(all_equal(calm_start, copies(calm.agent().policy->parameters())));
+
+  c.target_kl = 1e-9;  // every iteration drifts past 2 x this: every one is undone
+  Trainer undone(c, EnvRegistry::global().make(c.env));
+  auto& state = undone.optimizer().state();
+  auto policy_start = copies(undone.agent().policy->parameters());
+  const auto value_start = copies(undone.agent().value->parameters());
+  row = undone.iterate();
+  EXPECT_EQ(metric(row, "rolled_back"), 1.0);
+  EXPECT_EQ(metric(row, "updates"), 16.0);  // the steps were taken, then undone
+  EXPECT_TRUE(all_equal(policy_start, copies(undone.agent().policy->parameters())));
+  EXPECT_FALSE(all_equal(value_start, copies(undone.agent().value->parameters())));
+  // No Adam state for the policy before the first iteration, so none after its undoing.
+  for (const auto& p : undone.agent().policy->parameters()) EXPECT_EQ(state.count(c10::guts::to_string(p.unsafeGetTensorImpl())), 0u);
+  for (const auto& p : undone.agent().value->parameters()) EXPECT_EQ(state.count(c10::guts::to_string(p.unsafeGetTensorImpl())), 1u);
+}
+
+TEST(KlRollback, RestoresAdamMomentsAsTheyWere) {
+  TrainConfig c = small_fpo();
+  Trainer trainer(c, EnvRegistry::global().make(c.env));
+  trainer.iterate();  // Adam state for every parameter
+  auto& state = trainer.optimizer().state();
+  std::vector<torch::Tensor> moments;
+  std::vector<int64_t> steps;
+  for (const auto& p : trainer.agent().policy->parameters()) {
+    const auto& adam = static_cast<const torch::optim::AdamParamState&>(*state.at(c10::guts::to_string(p.unsafeGetTensorImpl())));
+    moments.push_back(adam.exp_avg().clone());
+    moments.push_back(adam.exp_avg_sq().clone());
+    steps.push_back(adam.step());
+  }
+  const auto before = copies(trainer.agent().policy->parameters());
+  // The same trainer from here on undoes every iteration (the config is held by reference).
+  const_cast<TrainConfig&>(trainer.config()).kl_rollback = 2.0;
+  const_cast<TrainConfig&>(trainer.config()).target_kl = 1e-9;
+  EXPECT_EQ(metric(trainer.iterate(), "rolled_back"), 1.0);
+  EXPECT_TRUE(all_equal(before, copies(trainer.agent().policy->parameters())));
+  size_t i = 0, j = 0;
+  for (const auto& p : trainer.agent().policy->parameters()) {
+    const auto& adam = static_cast<const torch::optim::AdamParamState&>(*state.at(c10::guts::to_string(p.unsafeGetTensorImpl())));
+    EXPECT_TRUE(torch::equal(adam.exp_avg(), moments[i++]));
+    EXPECT_TRUE(torch::equal(adam.exp_avg_sq(), moments[i++]));
+    EXPECT_EQ(adam.step(), steps[j++]);
+  }
 }
 
 TEST(HealthMetrics, EveryIterationReportsTheTrustRegion) {

@@ -10,6 +10,8 @@ namespace fpo {
 namespace {
 // train.value_lr, or train.lr where it is 0.
 double critic_lr(const TrainConfig& config) { return config.value_lr > 0 ? config.value_lr : config.lr; }
+// How LibTorch's optimizers key their per-parameter state.
+std::string adam_key(const torch::Tensor& p) { return c10::guts::to_string(p.unsafeGetTensorImpl()); }
 bool per_minibatch(const TrainConfig& config) {
   return config.advantages_per_minibatch && config.advantage != "group";
 }
@@ -63,6 +65,48 @@ void PpoUpdate::set_lrs(double policy_lr, double value_lr) {
   auto& groups = optimizer_.param_groups();  // [policy, critic]
   static_cast<torch::optim::AdamOptions&>(groups[0].options()).lr(policy_lr);
   static_cast<torch::optim::AdamOptions&>(groups[1].options()).lr(value_lr);
+}
+
+PpoUpdate::PolicySnapshot PpoUpdate::snapshot_policy(const std::vector<torch::Tensor>& params) {
+  torch::NoGradGuard no_grad;
+  PolicySnapshot snap;
+  auto& state = optimizer_.state();
+  for (const auto& p : params) {
+    snap.params.push_back(p.detach().clone());
+    auto it = state.find(adam_key(p));
+    if (it == state.end()) {
+      snap.adam.push_back(nullptr);
+      continue;
+    }
+    // Deep copies: Adam updates its moments in place.
+    const auto& adam = static_cast<const torch::optim::AdamParamState&>(*it->second);
+    auto copy = std::make_unique<torch::optim::AdamParamState>();
+    copy->step(adam.step());
+    copy->exp_avg(adam.exp_avg().clone());
+    copy->exp_avg_sq(adam.exp_avg_sq().clone());
+    if (adam.max_exp_avg_sq().defined()) copy->max_exp_avg_sq(adam.max_exp_avg_sq().clone());
+    snap.adam.push_back(std::move(copy));
+  }
+  return snap;
+}
+
+void PpoUpdate::restore_policy(const std::vector<torch::Tensor>& params, const PolicySnapshot& snap) {
+  torch::NoGradGuard no_grad;
+  auto& state = optimizer_.state();
+  for (size_t i = 0; i < params.size(); ++i) {
+    params[i].copy_(snap.params[i]);
+    const std::string key = adam_key(params[i]);
+    if (!snap.adam[i]) {
+      state.erase(key);
+      continue;
+    }
+    auto copy = std::make_unique<torch::optim::AdamParamState>();
+    copy->step(snap.adam[i]->step());
+    copy->exp_avg(snap.adam[i]->exp_avg().clone());
+    copy->exp_avg_sq(snap.adam[i]->exp_avg_sq().clone());
+    if (snap.adam[i]->max_exp_avg_sq().defined()) copy->max_exp_avg_sq(snap.adam[i]->max_exp_avg_sq().clone());
+    state[key] = std::move(copy);
+  }
 }
 
 void PpoUpdate::adapt_lr(double kl) {
@@ -135,6 +179,8 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   const auto policy_params = agent_.policy->parameters();
   const auto value_params = agent_.value->parameters();
   const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(r.obs.device());
+  PolicySnapshot before;
+  if (config_.kl_rollback > 0) before = snapshot_policy(policy_params);
   // Sums of per-minibatch statistics, read back once at the end (no host sync in
   // the loop unless the KL proxy steers it).
   enum { kPolicyLoss, kValueLoss, kEntropy, kRatioMean, kClip, kGuard, kKl, kGrad, kStats };
@@ -216,7 +262,12 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
       ++count;
     }
   }
-  if (adaptive && last_epoch_count > 0) adapt_lr(mean_over_ranks(last_epoch_kl) / static_cast<double>(last_epoch_count));
+  // The drift at the end of the iteration, which the adaptive lr and the rollback read.
+  const bool measured = last_epoch_count > 0 && (adaptive || config_.kl_rollback > 0);
+  const double drift = measured ? mean_over_ranks(last_epoch_kl) / static_cast<double>(last_epoch_count) : 0.0;
+  const bool rolled_back = config_.kl_rollback > 0 && measured && drift > config_.kl_rollback * kl_target(config_);
+  if (rolled_back) restore_policy(policy_params, before);  // the critic keeps its steps
+  if (adaptive && measured) adapt_lr(drift);
   lap(profile.bookkeeping);
   sums.push_back(ratio_max * static_cast<double>(std::max<int64_t>(count, 1)));  // not averaged below
   auto stats = torch::stack(sums).div(static_cast<double>(std::max<int64_t>(count, 1))).to(torch::kCPU, torch::kFloat64);
@@ -234,6 +285,7 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   row.push_back({"grad_norm", s[kGrad]});
   row.push_back({"lr", policy_lr()});
   row.push_back({"updates", static_cast<double>(count)});
+  if (config_.kl_rollback > 0) row.push_back({"rolled_back", rolled_back ? 1.0 : 0.0});
   row.push_back({"time_update", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()});
 }
 

@@ -6,8 +6,8 @@
 // Keeping the trust region honest at any budget: the KL proxy
 // mean((r - 1) - log r) of each minibatch, against a target (train.target_kl,
 // by default clip^2 / 2), can steer the policy's learning rate once per
-// iteration (train.lr_schedule = adaptive) and end an iteration early
-// (train.kl_stop).
+// iteration (train.lr_schedule = adaptive), end an iteration early
+// (train.kl_stop) and undo an iteration that left the region (train.kl_rollback).
 #include <vector>
 
 #include "fpo/algo/agent.h"
@@ -75,6 +75,14 @@ class PpoUpdate {
   // minibatch; with FPO's 80 minibatches per iteration that compounded to
   // 1e-2 within one iteration and then sat at the floor (docs/stability.md).
   void adapt_lr(double kl);
+  // The policy's parameters and Adam moments before an iteration, for
+  // train.kl_rollback.
+  struct PolicySnapshot {
+    std::vector<torch::Tensor> params;
+    std::vector<std::unique_ptr<torch::optim::AdamParamState>> adam;  // nullptr: no Adam state yet
+  };
+  PolicySnapshot snapshot_policy(const std::vector<torch::Tensor>& params);
+  void restore_policy(const std::vector<torch::Tensor>& params, const PolicySnapshot& snapshot);
   void set_lrs(double policy_lr, double critic_lr);
   // A scalar's value, averaged over the ranks (decisions every rank must share).
   double mean_over_ranks(const torch::Tensor& scalar) const;

@@ -97,6 +97,9 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
                    "train.kl_stop (0: train.clip^2 / 2, the KL proxy of ratios spread by about the clip)", &c.target_kl), 0),
       at_least(opt("train.kl_stop", "end an iteration's epochs once a minibatch's KL proxy exceeds this times the "
                    "target (SB3's target_kl uses 1.5; 0: off)", &c.kl_stop), 0),
+      at_least(opt("train.kl_rollback", "undo an iteration's policy update (parameters and Adam moments) when its "
+                   "last epoch's mean KL proxy exceeds this times the target, as TRPO's line search rejects a step "
+                   "that leaves the trust region (0: off)", &c.kl_rollback), 0),
       positive(opt("train.adaptive_lr_min", "lower bound of the adaptive learning rate", &c.adaptive_lr_min)),
       positive(opt("train.adaptive_lr_max", "upper bound of the adaptive learning rate", &c.adaptive_lr_max)),
       at_least(opt("train.max_grad_norm", "gradient-norm clip, applied to the policy and to the critic separately "
