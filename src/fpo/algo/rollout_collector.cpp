@@ -71,6 +71,7 @@ void RolloutCollector::collect(Agent& agent, RolloutStorage& r, int64_t iteratio
   // (a collective per env step costs ~1-2 ms with Gloo; docs/distributed.md).
   const bool merge_at_end = collective_ != nullptr && collective_->distributed();
   std::vector<torch::Tensor> seen;
+  auto out_of_bounds = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat32).device(device_));
   for (int64_t t = 0; t < capacity; ++t) {
     auto ta = Clock::now();
     auto obs = obs_cpu_.to(device_);
@@ -99,6 +100,11 @@ void RolloutCollector::collect(Agent& agent, RolloutStorage& r, int64_t iteratio
       it->second[t].copy_(tensor);
     }
     auto actions_cpu = agent.env_action(act.action).to(torch::kCPU).contiguous();
+    torch::Tensor excess;  // how far past the env's clip each env's action went
+    if (!agent.tanh_squash) {
+      excess = (act.action.abs() - 1.0).clamp_min(0.0);
+      out_of_bounds += (excess > 0).to(torch::kFloat32).mean();
+    }
     act_time += seconds_since(ta);
 
     auto te = Clock::now();
@@ -109,6 +115,9 @@ void RolloutCollector::collect(Agent& agent, RolloutStorage& r, int64_t iteratio
     // final_obs holds every env's post-step observation (before any auto-reset).
     r.next_obs[t].copy_(agent.normalized(final_obs_cpu_.to(device_)));
     r.rewards[t].copy_(host_tensor(env_.rewards(), 1, n).reshape({n}) * config_.reward_scale);
+    if (config_.action_bound_penalty > 0 && excess.defined()) {
+      r.rewards[t].sub_(excess.pow(2).sum(-1) * (config_.action_bound_penalty * config_.reward_scale));
+    }
     r.terminated[t].copy_(host_flags(env_.terminated(), n));
     r.truncated[t].copy_(host_flags(env_.truncated(), n));
     for (int64_t i = 0; i < n; ++i) {
@@ -149,6 +158,9 @@ void RolloutCollector::collect(Agent& agent, RolloutStorage& r, int64_t iteratio
   }
   act_time += seconds_since(ta);
   row.push_back({"episodes", static_cast<double>(episodes)});
+  // Share of action components the env clipped (past [-1, 1]); NaN under tanh.
+  row.push_back({"out_of_bounds", agent.tanh_squash ? std::nan("")
+                                                    : out_of_bounds.item<double>() / static_cast<double>(steps_run)});
   report(row);
   row.push_back({"unstable_steps", static_cast<double>(env_.unstable_steps() - unstable_before)});
   row.push_back({"time_env", env_time});

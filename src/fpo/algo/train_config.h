@@ -61,6 +61,10 @@ struct TrainConfig {
   bool advantages_per_minibatch = false;
   int sequence_length = 0;  // steps per sequence with advantages_per_minibatch (0: the whole unroll)
   std::string action_squash = "clip";  // what the env receives: clip (to [-1, 1]) | tanh of the policy's action
+  // Learning reward minus this x sum_i max(|a_i| - 1, 0)^2 for the action the
+  // policy drew (clip only; GAE only): past the env's clip every action looks
+  // alike to the advantage, and a policy can drift out there unopposed.
+  double action_bound_penalty = 0;
   int group_size = 8;                 // envs per group with advantage = group
 
   // critic

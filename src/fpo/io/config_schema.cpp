@@ -127,6 +127,9 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
                    "train.unroll; 0: the whole unroll)", &c.sequence_length), 0),
       one_of(opt("train.action_squash", "what the env receives: clip (the action, clipped to [-1, 1]) or tanh of "
                  "it; the unsquashed action is what is stored and learned from", &c.action_squash), {"clip", "tanh"}),
+      at_least(opt("train.action_bound_penalty", "the learning reward loses this x sum_i max(|a_i| - 1, 0)^2 of the "
+                   "action drawn (the env clips it to [-1, 1], so past the bound the advantage cannot tell actions "
+                   "apart); with train.action_squash = clip and GAE (0: off)", &c.action_bound_penalty), 0),
       at_least(opt("train.group_size", "envs per group sharing an initial state (train.advantage = group; must "
                    "divide env.num_envs)", &c.group_size), 2),
       opt("value.hidden", "critic hidden layer widths", &c.value_hidden),
