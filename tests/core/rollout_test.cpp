@@ -62,5 +62,24 @@ TEST(RolloutCollector, TanhSquashedActionsAreNeverOutOfBounds) {
   EXPECT_TRUE(torch::equal(squashed.rollout.rewards, collect(c).rollout.rewards));  // no penalty under tanh
 }
 
+TEST(RolloutCollector, ActionSpreadReadsThePolicysStdAndLeavesTheGeneratorAlone) {
+  TrainConfig c = small_gaussian(0);
+  c.gaussian.init_std = 0.4;
+  Agent agent = make_agent(c, 4, 2);
+  auto obs = torch::randn({64, 4});
+  torch::manual_seed(3);
+  const auto expected_next = torch::randn({5});
+  torch::manual_seed(3);
+  const double spread = RolloutCollector::action_spread(agent, obs);
+  EXPECT_TRUE(torch::equal(torch::randn({5}), expected_next));  // training draws what it would have drawn
+  // The mean over 128 per-state stds of 8 draws each: a little under 0.4.
+  EXPECT_GT(spread, 0.3);
+  EXPECT_LT(spread, 0.45);
+  // In the trainer's rows: a fresh flow policy spreads its actions.
+  TrainConfig f = small_gaussian(0);
+  f.algo = "fpo";
+  EXPECT_GT(metric(collect(f).row, "action_spread"), 0.1);
+}
+
 }  // namespace
 }  // namespace fpo

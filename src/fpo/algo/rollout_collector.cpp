@@ -17,6 +17,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 constexpr size_t kEpisodeWindow = 100;  // episodes averaged for return_mean
+constexpr int64_t kSpreadSamples = 8;    // actions per state for action_spread
 
 torch::Tensor host_tensor(const float* data, int64_t n, int64_t dim) {
   return torch::from_blob(const_cast<float*>(data), {n, dim}, torch::kFloat32);
@@ -158,6 +159,7 @@ void RolloutCollector::collect(Agent& agent, RolloutStorage& r, int64_t iteratio
   }
   act_time += seconds_since(ta);
   row.push_back({"episodes", static_cast<double>(episodes)});
+  row.push_back({"action_spread", action_spread(agent, r.obs[steps_run - 1])});
   // Share of action components the env clipped (past [-1, 1]); NaN under tanh.
   row.push_back({"out_of_bounds", agent.tanh_squash ? std::nan("")
                                                     : out_of_bounds.item<double>() / static_cast<double>(steps_run)});
@@ -165,6 +167,17 @@ void RolloutCollector::collect(Agent& agent, RolloutStorage& r, int64_t iteratio
   row.push_back({"unstable_steps", static_cast<double>(env_.unstable_steps() - unstable_before)});
   row.push_back({"time_env", env_time});
   row.push_back({"time_act", act_time});
+}
+
+double RolloutCollector::action_spread(Agent& agent, const torch::Tensor& obs) {
+  torch::NoGradGuard no_grad;
+  auto generator = at::globalContext().defaultGenerator(obs.device());
+  const auto saved = generator.get_state();
+  const int64_t n = obs.size(0);
+  auto repeated = obs.unsqueeze(0).expand({kSpreadSamples, n, obs.size(1)}).reshape({kSpreadSamples * n, obs.size(1)});
+  auto actions = agent.policy->act(repeated, /*deterministic=*/false, /*with_memory=*/false).action;
+  generator.set_state(saved);
+  return actions.reshape({kSpreadSamples, n, -1}).std(0, /*unbiased=*/false).mean().item<double>();
 }
 
 void RolloutCollector::record_episode(int i) {

@@ -29,6 +29,13 @@ class RolloutCollector {
   // Env steps an iteration takes at most.
   int64_t capacity() const;
 
+  // The policy's spread: the std of kSpreadSamples actions drawn at each of
+  // the rollout's last states, averaged over states and action dims. A flow
+  // that collapses to a point mass shows it here first (docs/stability.md).
+  // Draws from the default generator and puts its state back, so training is
+  // the same with or without this metric.
+  static double action_spread(Agent& agent, const torch::Tensor& obs);
+
  private:
   bool group() const { return config_.advantage == "group"; }
   // Reset seeds for group advantages: the same seed within a group, fresh each iteration.
