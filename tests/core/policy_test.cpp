@@ -136,6 +136,34 @@ TEST(FlowPolicy, ActShapesAndMemory) {
   EXPECT_TRUE(torch::equal(policy.act(obs, true, false).action, policy.act(obs, true, false).action));
 }
 
+TEST(FlowPolicy, TargetNoiseBlursEachPairsActionAndKeepsTheRatioAtOne) {
+  FlowPolicyConfig c = small_flow_config("eps");
+  c.n_mc = 4;
+  c.target_noise = 0.3;
+  FlowPolicy policy(3, 2, c);
+  torch::NoGradGuard no_grad;
+  auto obs = torch::randn({6, 3});
+  auto out = policy.act(obs, false, true);
+  const auto& blur = out.memory.at("cfm_blur");
+  ASSERT_EQ(blur.sizes(), (std::vector<int64_t>{6, 4, 2}));
+  EXPECT_NEAR(blur.std().item<double>(), 0.3, 0.12);
+  const auto& t = out.memory.at("cfm_t");
+  const auto& eps = out.memory.at("cfm_eps");
+  // Pair m's loss is the plain CFM loss of action + blur[:, m] on that pair.
+  auto l = out.memory.at("cfm_loss");
+  for (int64_t m = 0; m < 4; ++m) {
+    auto single = policy.cfm_loss(obs, out.action + blur.select(1, m), t.narrow(1, m, 1), eps.narrow(1, m, 1));
+    EXPECT_TRUE(torch::allclose(l.narrow(1, m, 1), single, 1e-5, 1e-6)) << "pair " << m;
+  }
+  EXPECT_FALSE(torch::allclose(l, policy.cfm_loss(obs, out.action, t, eps)));  // the blur matters
+  // Same parameters: the update's first ratio is exactly 1.
+  EXPECT_EQ(policy.log_ratio(obs, out.action, out.memory).abs().max().item<double>(), 0.0);
+  // Off by default: nothing stored, the RNG stream unchanged.
+  EXPECT_EQ(FlowPolicy(3, 2, small_flow_config("eps")).act(obs, false, true).memory.count("cfm_blur"), 0u);
+  c.target_noise = -1;
+  EXPECT_THROW(FlowPolicy(3, 2, c), Error);
+}
+
 TEST(FlowPolicy, GridTimeSamplingUsesSamplerGrid) {
   FlowPolicyConfig c = small_flow_config("eps");
   c.t_sampling = "grid";

@@ -143,6 +143,9 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
       one_of(opt("flow.sampler", "sampler in training rollouts: euler, midpoint, heun (2nd order) or stochastic",
                  &c.flow.sampler), flow_sampler_names()),
       at_least(opt("flow.sampler_noise", "noise scale of the stochastic sampler (0: Euler)", &c.flow.sampler_noise), 0),
+      at_least(opt("flow.target_noise", "each (t, eps) pair's action is the drawn action plus this x N(0, I), so the "
+                   "ratio is that of the policy blurred by the noise and the flow cannot fit a point mass (0: off)",
+                   &c.flow.target_noise), 0),
       at_least(opt("flow.n_mc", "(t, eps) pairs per action for the FPO ratio", &c.flow.n_mc), 1),
       one_of(opt("flow.loss", "CFM loss: eps (eps-MSE) or u (u-MSE)", &c.flow.loss), {"eps", "u"}),
       one_of(opt("flow.ratio", "mean: average CFM losses before exp; per_sample: one clipped ratio per pair",

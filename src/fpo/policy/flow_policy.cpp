@@ -44,6 +44,9 @@ FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig&
   if (!(config.sampler_noise >= 0)) {
     throw Error("flow.sampler_noise must be >= 0, got " + std::to_string(config.sampler_noise));
   }
+  if (!(config.target_noise >= 0)) {
+    throw Error("flow.target_noise must be >= 0, got " + std::to_string(config.target_noise));
+  }
   if (!(config.output_scale > 0)) {
     throw Error("flow.output_scale must be > 0, got " + std::to_string(config.output_scale));
   }
@@ -81,15 +84,16 @@ void FlowPolicy::set_sampler_noise(double noise) {
 }
 
 torch::Tensor FlowPolicy::cfm_loss(const torch::Tensor& obs, const torch::Tensor& action, const torch::Tensor& t,
-                                   const torch::Tensor& eps) {
-  return cfm_loss_of(net_, obs, action, t, eps);
+                                   const torch::Tensor& eps, const torch::Tensor& blur) {
+  return cfm_loss_of(net_, obs, action, t, eps, blur);
 }
 
 torch::Tensor FlowPolicy::cfm_loss_of(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& action,
-                                      const torch::Tensor& t, const torch::Tensor& eps) {
+                                      const torch::Tensor& t, const torch::Tensor& eps, const torch::Tensor& blur) {
   const int64_t m = t.size(1);
   auto obs_rep = obs.unsqueeze(1).expand({obs.size(0), m, obs.size(1)});
   auto a = action.unsqueeze(1);  // [B, 1, A]
+  if (blur.defined()) a = a + blur;  // [B, M, A]
   auto t3 = t.unsqueeze(-1);     // [B, M, 1]
   auto x_t = t3 * eps + (1.0 - t3) * a;
   auto v = velocity_of(net, obs_rep, x_t, t);
@@ -116,6 +120,11 @@ std::pair<torch::Tensor, torch::Tensor> FlowPolicy::draw_cfm_pairs(int64_t batch
   return {t, torch::randn({batch, m, act_dim_}, opts)};
 }
 
+torch::Tensor FlowPolicy::draw_blur(int64_t batch, const torch::TensorOptions& opts) const {
+  if (config_.target_noise <= 0) return {};
+  return torch::randn({batch, config_.n_mc, act_dim_}, opts) * config_.target_noise;
+}
+
 ActResult FlowPolicy::act(const torch::Tensor& obs, bool deterministic, bool with_memory) {
   const int64_t n = obs.size(0);
   auto x1 = deterministic ? torch::zeros({n, act_dim_}, obs.options()) : torch::randn({n, act_dim_}, obs.options());
@@ -126,9 +135,11 @@ ActResult FlowPolicy::act(const torch::Tensor& obs, bool deterministic, bool wit
   if (config_.action_bound > 0) out.action = out.action.clamp(-config_.action_bound, config_.action_bound);
   if (with_memory && pairs_ == CfmPairs::kStored) {
     auto [t, eps] = draw_cfm_pairs(n, obs.options());
+    auto blur = draw_blur(n, obs.options());
     out.memory["cfm_t"] = t;
     out.memory["cfm_eps"] = eps;
-    out.memory["cfm_loss"] = cfm_loss(obs, out.action, t, eps);
+    if (blur.defined()) out.memory["cfm_blur"] = blur;
+    out.memory["cfm_loss"] = cfm_loss(obs, out.action, t, eps, blur);
   }
   return out;
 }
@@ -157,14 +168,17 @@ torch::Tensor FlowPolicy::log_ratio(const torch::Tensor& obs, const torch::Tenso
   if (pairs_ == CfmPairs::kFresh) {
     if (!acting_net_) throw Error("flow.pairs = fresh: log_ratio before begin_update (no copy of the acting network)");
     auto [t, eps] = draw_cfm_pairs(obs.size(0), obs.options());
+    auto blur = draw_blur(obs.size(0), obs.options());
     {
       torch::NoGradGuard no_grad;
-      l_old = cfm_loss_of(acting_net_, obs, action, t, eps);
+      l_old = cfm_loss_of(acting_net_, obs, action, t, eps, blur);
     }
-    l_new = cfm_loss(obs, action, t, eps);
+    l_new = cfm_loss(obs, action, t, eps, blur);
   } else {
     l_old = memory.at("cfm_loss");
-    l_new = cfm_loss(obs, action, memory.at("cfm_t"), memory.at("cfm_eps"));
+    auto blur = memory.find("cfm_blur");
+    l_new = cfm_loss(obs, action, memory.at("cfm_t"), memory.at("cfm_eps"),
+                     blur == memory.end() ? torch::Tensor() : blur->second);
   }
   if (config_.loss_clamp > 0) {
     l_old = l_old.clamp_max(config_.loss_clamp);

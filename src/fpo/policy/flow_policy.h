@@ -31,6 +31,10 @@ struct FlowPolicyConfig {
   double loss_clamp = 0.0;          // clamp each CFM loss to <= this (0: off)
   double diff_clamp = 0.0;          // clamp l_old - l_new to [-c, c] (0: off)
   double sampler_noise = 0.5;       // the stochastic sampler's noise scale g (0: Euler)
+  // Each pair's action is the drawn action plus target_noise x N(0, I): the
+  // ratio is then that of the policy blurred by this noise, and a flow cannot
+  // fit such targets with a point mass (0: off; docs/stability.md).
+  double target_noise = 0.0;
 };
 
 class FlowPolicy : public Policy {
@@ -46,8 +50,9 @@ class FlowPolicy : public Policy {
   // v(x_t, t; obs): obs [B, D], x [B, A], t [B] -> [B, A] (any leading dims match).
   torch::Tensor velocity(const torch::Tensor& obs, const torch::Tensor& x, const torch::Tensor& t);
   // Per-sample CFM losses: obs [B, D], action [B, A], t [B, M], eps [B, M, A] -> [B, M].
+  // blur [B, M, A] (optional) is added to the action of each pair.
   torch::Tensor cfm_loss(const torch::Tensor& obs, const torch::Tensor& action, const torch::Tensor& t,
-                         const torch::Tensor& eps);
+                         const torch::Tensor& eps, const torch::Tensor& blur = {});
   // Integrates from x1 [B, A] at t = 1 down to an action. noise_free drops
   // the stochastic sampler's per-step noise (deterministic actions).
   torch::Tensor sample(const torch::Tensor& obs, const torch::Tensor& x1, bool noise_free = false);
@@ -68,7 +73,9 @@ class FlowPolicy : public Policy {
   torch::Tensor velocity_of(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& x,
                             const torch::Tensor& t);
   torch::Tensor cfm_loss_of(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& action,
-                            const torch::Tensor& t, const torch::Tensor& eps);
+                            const torch::Tensor& t, const torch::Tensor& eps, const torch::Tensor& blur);
+  // target_noise x N(0, I) per pair [B, M, A]; undefined when target_noise is 0.
+  torch::Tensor draw_blur(int64_t batch, const torch::TensorOptions& opts) const;
 
   FlowPolicyConfig config_;
   int64_t act_dim_;
