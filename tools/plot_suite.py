@@ -82,6 +82,8 @@ RUN_PANELS = [
     ("value_loss", "value loss", True),
     ("grad_norm", "gradient norm", True),
     ("lr", "policy learning rate", True),
+    ("action_spread", "action spread (std)", True),
+    ("out_of_bounds", "share of actions clipped", False),
     ("steps_per_sec", "env steps / s", False),
 ]
 
