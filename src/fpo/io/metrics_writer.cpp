@@ -1,5 +1,6 @@
 #include "fpo/io/metrics_writer.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cmath>
 #include <iomanip>
@@ -51,20 +52,52 @@ MetricsWriter::MetricsWriter(const std::string& path, bool append) : path_(path)
   if (!out_) throw Error("cannot open metrics file '" + path + "' for writing");
 }
 
+// A row with columns the file lacks (a run resumed by a newer fpo, which
+// reports more metrics): the file is rewritten atomically with those columns
+// appended to its header and empty cells in its earlier rows.
+void MetricsWriter::widen(const MetricsRow& row) {
+  std::vector<std::string> added;
+  for (const auto& [name, value] : row) {
+    if (std::find(columns_.begin(), columns_.end(), name) == columns_.end()) added.push_back(name);
+  }
+  if (added.empty()) return;
+  out_.close();
+  const std::string text = read_file(path_);
+  std::string header_tail, cell_tail, widened;
+  for (const auto& name : added) {
+    header_tail += "," + name;
+    cell_tail += ",";
+  }
+  size_t pos = 0;
+  for (bool header = true; pos < text.size(); header = false) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    widened += text.substr(pos, end - pos) + (header ? header_tail : cell_tail) + "\n";
+    pos = end + 1;
+  }
+  write_file_atomically(path_, widened, "metrics file");
+  columns_.insert(columns_.end(), added.begin(), added.end());
+  out_.open(path_, std::ios::app);
+  if (!out_) throw Error("cannot open metrics file '" + path_ + "' for writing");
+}
+
 void MetricsWriter::write(const MetricsRow& row) {
   if (columns_.empty()) {
     for (size_t i = 0; i < row.size(); ++i) out_ << (i ? "," : "") << row[i].first;
     out_ << "\n";
     for (const auto& kv : row) columns_.push_back(kv.first);
   }
-  if (columns_.size() != row.size()) {
-    throw Error("metrics file '" + path_ + "' has " + std::to_string(columns_.size()) + " columns but this run writes " +
-                std::to_string(row.size()));
-  }
+  widen(row);
+  // By name, in the file's order; a column this run does not report stays empty.
   out_ << std::setprecision(7);
-  for (size_t i = 0; i < row.size(); ++i) {
+  for (size_t i = 0; i < columns_.size(); ++i) {
     out_ << (i ? "," : "");
-    if (std::isfinite(row[i].second)) out_ << row[i].second;  // empty cell for NaN (no data)
+    for (const auto& [name, value] : row) {
+      if (name == columns_[i]) {
+        if (std::isfinite(value)) out_ << value;  // empty cell for NaN (no data)
+        break;
+      }
+    }
   }
   out_ << "\n";
   out_.flush();

@@ -17,12 +17,14 @@ int64_t truncate_metrics_after(const std::string& path, int64_t iteration);
 
 class MetricsWriter {
  public:
-  // append = true continues an existing file (resumed run) after checking
-  // that its header matches.
+  // append = true continues an existing file (resumed run). Rows are written
+  // by column name in the file's order: a column the run does not report is
+  // left empty, and one the file lacks is added to it (widen).
   MetricsWriter(const std::string& path, bool append);
   void write(const MetricsRow& row);
 
  private:
+  void widen(const MetricsRow& row);
   std::string path_;
   std::ofstream out_;
   std::vector<std::string> columns_;
