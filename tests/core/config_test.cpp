@@ -302,6 +302,20 @@ TEST(ValidateConfig, RejectsInconsistentCombinations) {
   c.gaussian.min_std = 0.01;
   EXPECT_THROW(validate_config(c), Error);
   EXPECT_NO_THROW(validate_config(TrainConfig{}));
+  // Options that would do nothing, or undo every iteration, are refused.
+  TrainConfig d;
+  d.action_bound_penalty = 1;
+  EXPECT_NO_THROW(validate_config(d));
+  d.action_squash = "tanh";
+  EXPECT_THROW(validate_config(d), Error);
+  d.action_squash = "clip";
+  d.advantage = "group";
+  EXPECT_THROW(validate_config(d), Error);
+  TrainConfig r;
+  r.kl_rollback = 4;
+  EXPECT_THROW(validate_config(r), Error);  // constant lr by default here
+  r.lr_schedule = "adaptive";
+  EXPECT_NO_THROW(validate_config(r));
 }
 
 // ---------------------------------------------------------------------------

@@ -158,7 +158,7 @@ TEST(FlowPolicy, TargetNoiseBlursEachPairsActionAndKeepsTheRatioAtOne) {
   EXPECT_FALSE(torch::allclose(l, policy.cfm_loss(obs, out.action, t, eps)));  // the blur matters
   // Same parameters: the update's first ratio is exactly 1.
   EXPECT_EQ(policy.log_ratio(obs, out.action, out.memory).abs().max().item<double>(), 0.0);
-  // Off by default: nothing stored, the RNG stream unchanged.
+  // Off by default: nothing stored.
   EXPECT_EQ(FlowPolicy(3, 2, small_flow_config("eps")).act(obs, false, true).memory.count("cfm_blur"), 0u);
   c.target_noise = -1;
   EXPECT_THROW(FlowPolicy(3, 2, c), Error);

@@ -140,6 +140,7 @@ bool all_equal(const std::vector<torch::Tensor>& a, const std::vector<torch::Ten
 
 TEST(KlRollback, UndoesThePolicyUpdateThatLeftTheRegionAndKeepsTheCritics) {
   TrainConfig c = small_fpo();
+  c.lr_schedule = "adaptive";  // kl_rollback needs it
   c.kl_rollback = 2.0;
   c.target_kl = 10.0;  // nothing drifts this far: every iteration stands
   Trainer calm(c, EnvRegistry::global().make(c.env));
@@ -178,6 +179,7 @@ TEST(KlRollback, RestoresAdamMomentsAsTheyWere) {
   }
   const auto before = copies(trainer.agent().policy->parameters());
   // The same trainer from here on undoes every iteration (the config is held by reference).
+  const_cast<TrainConfig&>(trainer.config()).lr_schedule = "adaptive";
   const_cast<TrainConfig&>(trainer.config()).kl_rollback = 2.0;
   const_cast<TrainConfig&>(trainer.config()).target_kl = 1e-9;
   EXPECT_EQ(metric(trainer.iterate(), "rolled_back"), 1.0);

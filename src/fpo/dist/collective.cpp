@@ -119,14 +119,20 @@ std::string Collective::missing_ranks() noexcept {
     group_->store->set(key(env_.rank), std::vector<uint8_t>{1});
     std::vector<int> missing;
     const auto deadline = std::chrono::steady_clock::now() + kMissingRankWait;
-    do {
-      missing.clear();
-      for (int r = 0; r < env_.world_size; ++r) {
-        if (r != env_.rank && !group_->store->check({key(r)})) missing.push_back(r);
-      }
-      if (missing.empty()) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    } while (std::chrono::steady_clock::now() < deadline);
+    try {
+      do {
+        std::vector<int> now;
+        for (int r = 0; r < env_.world_size; ++r) {
+          if (r != env_.rank && !group_->store->check({key(r)})) now.push_back(r);
+        }
+        missing = now;
+        if (missing.empty()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      } while (std::chrono::steady_clock::now() < deadline);
+    } catch (const std::exception&) {
+      // The store went away mid-wait (rank 0 reported and left): the last answer stands.
+      if (missing.empty()) throw;
+    }
     if (missing.empty()) return "Every rank saw the failure (none died)";
     std::string names;
     for (int r : missing) names += (names.empty() ? "" : ", ") + std::to_string(r);

@@ -394,6 +394,16 @@ void validate_config(const TrainConfig& c) {
                   "at most that");
     }
   }
+  if (c.action_bound_penalty > 0 && (c.action_squash != "clip" || c.advantage != "gae")) {
+    throw Error("train.action_bound_penalty = " + std::to_string(c.action_bound_penalty) +
+                " has no effect with train.action_squash = '" + c.action_squash + "' and train.advantage = '" +
+                c.advantage + "'; allowed: only with action_squash = clip and advantage = gae (or 0)");
+  }
+  if (c.kl_rollback > 0 && c.lr_schedule != "adaptive") {
+    // With a fixed lr nothing makes the next attempt smaller: every iteration could be undone.
+    throw Error("train.kl_rollback = " + std::to_string(c.kl_rollback) + " needs train.lr_schedule = adaptive (got '" +
+                c.lr_schedule + "'), which lowers the lr after an undone iteration");
+  }
   if (c.adaptive_lr_min > c.adaptive_lr_max) {
     throw Error("train.adaptive_lr_min = " + std::to_string(c.adaptive_lr_min) + " exceeds train.adaptive_lr_max = " +
                 std::to_string(c.adaptive_lr_max));
