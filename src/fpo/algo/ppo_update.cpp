@@ -12,6 +12,15 @@ namespace {
 double critic_lr(const TrainConfig& config) { return config.value_lr > 0 ? config.value_lr : config.lr; }
 // How LibTorch's optimizers key their per-parameter state.
 std::string adam_key(const torch::Tensor& p) { return c10::guts::to_string(p.unsafeGetTensorImpl()); }
+// A deep copy: Adam updates its moments in place.
+std::unique_ptr<torch::optim::AdamParamState> copy_of(const torch::optim::AdamParamState& adam) {
+  auto copy = std::make_unique<torch::optim::AdamParamState>();
+  copy->step(adam.step());
+  copy->exp_avg(adam.exp_avg().clone());
+  copy->exp_avg_sq(adam.exp_avg_sq().clone());
+  if (adam.max_exp_avg_sq().defined()) copy->max_exp_avg_sq(adam.max_exp_avg_sq().clone());
+  return copy;
+}
 bool per_minibatch(const TrainConfig& config) {
   return config.advantages_per_minibatch && config.advantage != "group";
 }
@@ -74,18 +83,8 @@ PpoUpdate::PolicySnapshot PpoUpdate::snapshot_policy(const std::vector<torch::Te
   for (const auto& p : params) {
     snap.params.push_back(p.detach().clone());
     auto it = state.find(adam_key(p));
-    if (it == state.end()) {
-      snap.adam.push_back(nullptr);
-      continue;
-    }
-    // Deep copies: Adam updates its moments in place.
-    const auto& adam = static_cast<const torch::optim::AdamParamState&>(*it->second);
-    auto copy = std::make_unique<torch::optim::AdamParamState>();
-    copy->step(adam.step());
-    copy->exp_avg(adam.exp_avg().clone());
-    copy->exp_avg_sq(adam.exp_avg_sq().clone());
-    if (adam.max_exp_avg_sq().defined()) copy->max_exp_avg_sq(adam.max_exp_avg_sq().clone());
-    snap.adam.push_back(std::move(copy));
+    snap.adam.push_back(it == state.end() ? nullptr
+                                          : copy_of(static_cast<const torch::optim::AdamParamState&>(*it->second)));
   }
   return snap;
 }
@@ -96,16 +95,8 @@ void PpoUpdate::restore_policy(const std::vector<torch::Tensor>& params, const P
   for (size_t i = 0; i < params.size(); ++i) {
     params[i].copy_(snap.params[i]);
     const std::string key = adam_key(params[i]);
-    if (!snap.adam[i]) {
-      state.erase(key);
-      continue;
-    }
-    auto copy = std::make_unique<torch::optim::AdamParamState>();
-    copy->step(snap.adam[i]->step());
-    copy->exp_avg(snap.adam[i]->exp_avg().clone());
-    copy->exp_avg_sq(snap.adam[i]->exp_avg_sq().clone());
-    if (snap.adam[i]->max_exp_avg_sq().defined()) copy->max_exp_avg_sq(snap.adam[i]->max_exp_avg_sq().clone());
-    state[key] = std::move(copy);
+    if (snap.adam[i]) state[key] = copy_of(*snap.adam[i]);
+    else state.erase(key);
   }
 }
 

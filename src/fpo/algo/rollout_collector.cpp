@@ -72,7 +72,6 @@ void RolloutCollector::collect(Agent& agent, RolloutStorage& r, int64_t iteratio
   // (a collective per env step costs ~1-2 ms with Gloo; docs/distributed.md).
   const bool merge_at_end = collective_ != nullptr && collective_->distributed();
   std::vector<torch::Tensor> seen;
-  auto out_of_bounds = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat32).device(device_));
   for (int64_t t = 0; t < capacity; ++t) {
     auto ta = Clock::now();
     auto obs = obs_cpu_.to(device_);
@@ -101,11 +100,6 @@ void RolloutCollector::collect(Agent& agent, RolloutStorage& r, int64_t iteratio
       it->second[t].copy_(tensor);
     }
     auto actions_cpu = agent.env_action(act.action).to(torch::kCPU).contiguous();
-    torch::Tensor excess;  // how far past the env's clip each env's action went
-    if (!agent.tanh_squash) {
-      excess = (act.action.abs() - 1.0).clamp_min(0.0);
-      out_of_bounds += (excess > 0).to(torch::kFloat32).mean();
-    }
     act_time += seconds_since(ta);
 
     auto te = Clock::now();
@@ -116,9 +110,6 @@ void RolloutCollector::collect(Agent& agent, RolloutStorage& r, int64_t iteratio
     // final_obs holds every env's post-step observation (before any auto-reset).
     r.next_obs[t].copy_(agent.normalized(final_obs_cpu_.to(device_)));
     r.rewards[t].copy_(host_tensor(env_.rewards(), 1, n).reshape({n}) * config_.reward_scale);
-    if (config_.action_bound_penalty > 0 && excess.defined()) {
-      r.rewards[t].sub_(excess.pow(2).sum(-1) * (config_.action_bound_penalty * config_.reward_scale));
-    }
     r.terminated[t].copy_(host_flags(env_.terminated(), n));
     r.truncated[t].copy_(host_flags(env_.truncated(), n));
     for (int64_t i = 0; i < n; ++i) {
@@ -144,6 +135,15 @@ void RolloutCollector::collect(Agent& agent, RolloutStorage& r, int64_t iteratio
   r.dones.copy_((r.terminated + r.truncated).clamp_max(1.0));
   auto ta = Clock::now();
   if (merge_at_end && config_.obs_norm) agent.obs_norm->update(torch::cat(seen), collective_);
+  // How far past the env's clip each drawn action went, for the whole rollout at once.
+  double out_of_bounds = std::nan("");  // NaN under tanh: nothing is clipped
+  if (!agent.tanh_squash) {
+    auto excess = (r.actions.narrow(0, 0, steps_run).abs() - 1.0).clamp_min(0.0);  // [T, N, A]
+    out_of_bounds = (excess > 0).to(torch::kFloat64).mean().item<double>();
+    if (config_.action_bound_penalty > 0) {
+      r.rewards.narrow(0, 0, steps_run).sub_(excess.pow(2).sum(-1) * (config_.action_bound_penalty * config_.reward_scale));
+    }
+  }
   if (grouped) {
     // Every env's episode ends within max_episode_steps (truncation), so all have a return.
     auto ga = compute_group_advantages(torch::tensor(group_returns), torch::tensor(group_lengths), steps_run,
@@ -160,9 +160,7 @@ void RolloutCollector::collect(Agent& agent, RolloutStorage& r, int64_t iteratio
   act_time += seconds_since(ta);
   row.push_back({"episodes", static_cast<double>(episodes)});
   row.push_back({"action_spread", action_spread(agent, r.obs[steps_run - 1])});
-  // Share of action components the env clipped (past [-1, 1]); NaN under tanh.
-  row.push_back({"out_of_bounds", agent.tanh_squash ? std::nan("")
-                                                    : out_of_bounds.item<double>() / static_cast<double>(steps_run)});
+  row.push_back({"out_of_bounds", out_of_bounds});  // share of action components the env clipped
   report(row);
   row.push_back({"unstable_steps", static_cast<double>(env_.unstable_steps() - unstable_before)});
   row.push_back({"time_env", env_time});

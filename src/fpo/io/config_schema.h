@@ -52,7 +52,10 @@ class ConfigSchema {
   std::set<std::string> assigned_;
 };
 
+// 2^24 transitions per iteration at most (17x the FPO paper's 983,040).
+constexpr int64_t kMaxRolloutSteps = int64_t{1} << 24;
+
 // Checks relations between options (e.g. batch >= minibatches); throws fpo::Error.
-void validate_config(const TrainConfig& config);
+void validate_config(const TrainConfig& config);  // in config_validation.cpp
 
 }  // namespace fpo
