@@ -316,6 +316,11 @@ TEST(ValidateConfig, RejectsInconsistentCombinations) {
   EXPECT_THROW(validate_config(r), Error);  // constant lr by default here
   r.lr_schedule = "adaptive";
   EXPECT_NO_THROW(validate_config(r));
+  TrainConfig e;  // an entropy bonus: DPPO has no estimate
+  e.entropy_coef = 0.01;
+  EXPECT_NO_THROW(validate_config(e));
+  e.algo = "dppo";
+  EXPECT_THROW(validate_config(e), Error);
 }
 
 // ---------------------------------------------------------------------------

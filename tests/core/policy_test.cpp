@@ -233,6 +233,43 @@ TEST(FlowPolicy, SampleFollowsConstantVelocity) {
   expect_tensor_near(policy.sample(torch::zeros({1, 3}), x1), {0.5, 2.0}, 1e-6);
 }
 
+TEST(FlowPolicy, EntropyIsTheGaussianEntropyOfTheSamplesSpread) {
+  // With v = c the samples are x1 - c: the estimate is the Gaussian entropy
+  // of the per-dimension std of the drawn x1, at the first 64 states only.
+  FlowPolicy policy(3, 2, small_flow_config("eps"));
+  make_velocity_constant(policy, {2.0f, -4.0f});
+  const int64_t states = FlowPolicy::kEntropyStates, draws = FlowPolicy::kEntropyDraws;
+  auto obs = torch::randn({states + 10, 3});
+  torch::manual_seed(5);
+  const double estimate = policy.entropy(obs).item<double>();
+  torch::manual_seed(5);
+  auto x1 = torch::randn({states * draws, 2}).view({states, draws, 2});
+  const double expected = (0.5 + 0.5 * std::log(2 * M_PI) + x1.std(1).log()).sum(-1).mean().item<double>();
+  EXPECT_NEAR(estimate, expected, 1e-5);
+  // Near the entropy of N(0, I) (log of an 8-sample std is biased low, ~0.075).
+  EXPECT_NEAR(estimate, 2 * (0.5 + 0.5 * std::log(2 * M_PI)), 0.35);
+}
+
+TEST(FlowPolicy, AStepUpTheEntropyWidensTheSamples) {
+  torch::manual_seed(3);
+  FlowPolicy policy(3, 2, small_flow_config("eps"));
+  auto obs = torch::randn({64, 3});
+  auto spread = [&] {
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(11);
+    return policy.sample(obs.repeat_interleave(32, 0), torch::randn({64 * 32, 2})).view({64, 32, 2}).std(1).mean()
+        .item<double>();
+  };
+  const double before = spread();
+  torch::optim::Adam adam(policy.parameters(), 1e-2);
+  for (int i = 0; i < 20; ++i) {
+    adam.zero_grad();
+    (-policy.entropy(obs)).backward();
+    adam.step();
+  }
+  EXPECT_GT(spread(), before * 1.1) << "before " << before;
+}
+
 TEST(FlowPolicy, RejectsBadConfig) {
   auto bad = [](auto edit) {
     FlowPolicyConfig c;

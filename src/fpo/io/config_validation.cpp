@@ -50,6 +50,10 @@ void validate_config(const TrainConfig& c) {
     throw Error("train.kl_rollback = " + std::to_string(c.kl_rollback) + " needs train.lr_schedule = adaptive (got '" +
                 c.lr_schedule + "'), which lowers the lr after an undone iteration");
   }
+  if (c.entropy_coef > 0 && c.algo == "dppo") {
+    throw Error("train.entropy_coef = " + std::to_string(c.entropy_coef) +
+                " has no effect with algo = dppo (no entropy estimate); allowed: 0 for dppo");
+  }
   if (c.adaptive_lr_min > c.adaptive_lr_max) {
     throw Error("train.adaptive_lr_min = " + std::to_string(c.adaptive_lr_min) + " exceeds train.adaptive_lr_max = " +
                 std::to_string(c.adaptive_lr_max));

@@ -1,5 +1,8 @@
 #include "fpo/policy/flow_policy.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "fpo/common/error.h"
 #include "fpo/policy/mlp.h"
 #include "fpo/policy/time_embedding.h"
@@ -142,6 +145,16 @@ ActResult FlowPolicy::act(const torch::Tensor& obs, bool deterministic, bool wit
     out.memory["cfm_loss"] = cfm_loss(obs, out.action, t, eps, blur);
   }
   return out;
+}
+
+torch::Tensor FlowPolicy::entropy(const torch::Tensor& obs) {
+  const int64_t states = std::min<int64_t>(obs.size(0), kEntropyStates);
+  auto obs_rep = obs.slice(0, 0, states).repeat_interleave(kEntropyDraws, 0);  // [S*K, D]
+  auto actions = sample(obs_rep, torch::randn({obs_rep.size(0), act_dim_}, obs.options()))
+                     .view({states, kEntropyDraws, act_dim_});
+  // The floor keeps log finite for a collapsed flow (its gradient is then 0).
+  auto std = actions.std(1).clamp_min(1e-6);  // [S, A]
+  return (0.5 + 0.5 * std::log(2 * M_PI) + std.log()).sum(-1).mean();
 }
 
 void FlowPolicy::begin_update() {

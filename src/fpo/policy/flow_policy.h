@@ -45,6 +45,12 @@ class FlowPolicy : public Policy {
   torch::Tensor log_ratio(const torch::Tensor& obs, const torch::Tensor& action, const TensorMap& memory) override;
   // With fresh pairs: keeps a copy of the acting network for the old losses.
   void begin_update() override;
+  // No closed form: the entropy of a Gaussian with the per-dimension std of
+  // kEntropyDraws reparameterised samples at the first kEntropyStates states,
+  // differentiable through the sampler (the bonus widens a narrowing flow).
+  torch::Tensor entropy(const torch::Tensor& obs) override;
+  static constexpr int64_t kEntropyStates = 64;
+  static constexpr int64_t kEntropyDraws = 8;
   std::string family() const override { return "flow"; }
 
   // v(x_t, t; obs): obs [B, D], x [B, A], t [B] -> [B, A] (any leading dims match).

@@ -32,8 +32,8 @@ class Policy : public torch::nn::Module {
   // ones that collected the rollout (for families that need a copy of them).
   virtual void begin_update() {}
 
-  // Mean policy entropy over the batch for an entropy bonus; an undefined
-  // tensor for families that have none (flow policies).
+  // Mean policy entropy over the batch for an entropy bonus (an estimate for
+  // flow policies); an undefined tensor for families that have none (DPPO).
   virtual torch::Tensor entropy(const torch::Tensor& obs) { return {}; }
 
   virtual std::string family() const = 0;
