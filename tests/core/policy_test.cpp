@@ -250,6 +250,24 @@ TEST(FlowPolicy, EntropyIsTheGaussianEntropyOfTheSamplesSpread) {
   EXPECT_NEAR(estimate, 2 * (0.5 + 0.5 * std::log(2 * M_PI)), 0.35);
 }
 
+TEST(FlowPolicy, SpreadFloorPenalisesOnlyASpreadBelowIt) {
+  // v = c: the samples' std is that of x1, near 1 at every state.
+  auto penalty = [](double floor) {
+    FlowPolicyConfig c = small_flow_config("eps");
+    c.spread_floor = floor;
+    FlowPolicy policy(3, 2, c);
+    make_velocity_constant(policy, {2.0f, -4.0f});
+    auto p = policy.regulariser(torch::randn({70, 3}));
+    return p.defined() ? p.item<double>() : -1.0;
+  };
+  EXPECT_EQ(penalty(0.0), -1.0);  // off: no term at all
+  EXPECT_EQ(penalty(0.1), 0.0);   // every std is far above 0.1
+  EXPECT_NEAR(penalty(20.0), std::log(20.0), 0.15);  // log 20 - log(about 1)
+  FlowPolicyConfig bad = small_flow_config("eps");
+  bad.spread_floor = -0.1;
+  EXPECT_THROW(FlowPolicy(3, 2, bad), Error);
+}
+
 TEST(FlowPolicy, AStepUpTheEntropyWidensTheSamples) {
   torch::manual_seed(3);
   FlowPolicy policy(3, 2, small_flow_config("eps"));

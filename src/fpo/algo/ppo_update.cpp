@@ -174,7 +174,7 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   if (config_.kl_rollback > 0) before = snapshot_policy(policy_params);
   // Sums of per-minibatch statistics, read back once at the end (no host sync in
   // the loop unless the KL proxy steers it).
-  enum { kPolicyLoss, kValueLoss, kEntropy, kRatioMean, kClip, kGuard, kKl, kGrad, kStats };
+  enum { kPolicyLoss, kValueLoss, kEntropy, kRegulariser, kRatioMean, kClip, kGuard, kKl, kGrad, kStats };
   std::vector<torch::Tensor> sums(kStats);
   for (auto& s : sums) s = torch::zeros({}, opts);
   auto ratio_max = torch::zeros({}, opts);
@@ -220,6 +220,8 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
         entropy = agent_.policy->entropy(mb.obs);
         if (entropy.defined()) loss = loss - config_.entropy_coef * entropy;
       }
+      auto regulariser = agent_.policy->regulariser(mb.obs);
+      if (regulariser.defined()) loss = loss + regulariser;
       lap(profile.forward);
       optimizer_.zero_grad();
       loss.backward();
@@ -243,6 +245,7 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
       sums[kPolicyLoss] += policy_loss.detach();
       sums[kValueLoss] += value_loss.detach();
       if (entropy.defined()) sums[kEntropy] += entropy.detach();
+      if (regulariser.defined()) sums[kRegulariser] += regulariser.detach();
       sums[kRatioMean] += stats.ratio_mean;
       sums[kClip] += stats.clip_fraction;
       sums[kGuard] += stats.guard_fraction;
@@ -268,6 +271,7 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   row.push_back({"policy_loss", any ? s[kPolicyLoss] : 0.0});
   row.push_back({"value_loss", group ? nan : (any ? s[kValueLoss] : 0.0)});
   row.push_back({"entropy", config_.entropy_coef > 0 ? s[kEntropy] : nan});
+  if (config_.algo == "fpo" && config_.flow.spread_floor > 0) row.push_back({"spread_penalty", s[kRegulariser]});
   row.push_back({"ratio_mean", any ? s[kRatioMean] : 1.0});
   row.push_back({"ratio_max", any ? s[kStats] : 1.0});
   row.push_back({"clip_fraction", s[kClip]});

@@ -144,6 +144,11 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
       one_of(opt("flow.sampler", "sampler in training rollouts: euler, midpoint, heun (2nd order) or stochastic",
                  &c.flow.sampler), flow_sampler_names()),
       at_least(opt("flow.sampler_noise", "noise scale of the stochastic sampler (0: Euler)", &c.flow.sampler_noise), 0),
+      at_least(opt("flow.spread_floor",
+                   "floor on the std of 8 sampled actions per state: each minibatch's loss gains mean max(0, "
+                   "log(floor) - log(std)) (0: off)",
+                   &c.flow.spread_floor),
+               0),
       at_least(opt("flow.target_noise", "each (t, eps) pair's action is the drawn action plus this x N(0, I), so the "
                    "ratio is that of the policy blurred by the noise and the flow cannot fit a point mass (0: off)",
                    &c.flow.target_noise), 0),

@@ -47,6 +47,9 @@ FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig&
   if (!(config.sampler_noise >= 0)) {
     throw Error("flow.sampler_noise must be >= 0, got " + std::to_string(config.sampler_noise));
   }
+  if (!(config.spread_floor >= 0)) {
+    throw Error("flow.spread_floor must be >= 0, got " + std::to_string(config.spread_floor));
+  }
   if (!(config.target_noise >= 0)) {
     throw Error("flow.target_noise must be >= 0, got " + std::to_string(config.target_noise));
   }
@@ -147,14 +150,22 @@ ActResult FlowPolicy::act(const torch::Tensor& obs, bool deterministic, bool wit
   return out;
 }
 
-torch::Tensor FlowPolicy::entropy(const torch::Tensor& obs) {
+torch::Tensor FlowPolicy::sample_spread(const torch::Tensor& obs) {
   const int64_t states = std::min<int64_t>(obs.size(0), kEntropyStates);
   auto obs_rep = obs.slice(0, 0, states).repeat_interleave(kEntropyDraws, 0);  // [S*K, D]
   auto actions = sample(obs_rep, torch::randn({obs_rep.size(0), act_dim_}, obs.options()))
                      .view({states, kEntropyDraws, act_dim_});
   // The floor keeps log finite for a collapsed flow (its gradient is then 0).
-  auto std = actions.std(1).clamp_min(1e-6);  // [S, A]
-  return (0.5 + 0.5 * std::log(2 * M_PI) + std.log()).sum(-1).mean();
+  return actions.std(1).clamp_min(1e-6);
+}
+
+torch::Tensor FlowPolicy::entropy(const torch::Tensor& obs) {
+  return (0.5 + 0.5 * std::log(2 * M_PI) + sample_spread(obs).log()).sum(-1).mean();
+}
+
+torch::Tensor FlowPolicy::regulariser(const torch::Tensor& obs) {
+  if (config_.spread_floor <= 0) return {};
+  return (std::log(config_.spread_floor) - sample_spread(obs).log()).clamp_min(0.0).mean();
 }
 
 void FlowPolicy::begin_update() {

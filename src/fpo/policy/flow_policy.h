@@ -35,6 +35,10 @@ struct FlowPolicyConfig {
   // ratio is then that of the policy blurred by this noise, and a flow cannot
   // fit such targets with a point mass (0: off; docs/stability.md).
   double target_noise = 0.0;
+  // A floor on the spread: each minibatch's loss gains the mean over states
+  // and action dims of max(0, log(spread_floor) - log(std)), with std that of
+  // 8 reparameterised samples (0: off; docs/stability.md section 14).
+  double spread_floor = 0.0;
 };
 
 class FlowPolicy : public Policy {
@@ -45,10 +49,14 @@ class FlowPolicy : public Policy {
   torch::Tensor log_ratio(const torch::Tensor& obs, const torch::Tensor& action, const TensorMap& memory) override;
   // With fresh pairs: keeps a copy of the acting network for the old losses.
   void begin_update() override;
-  // No closed form: the entropy of a Gaussian with the per-dimension std of
-  // kEntropyDraws reparameterised samples at the first kEntropyStates states,
-  // differentiable through the sampler (the bonus widens a narrowing flow).
+  // No closed form: the entropy of a Gaussian with sample_spread's std (the
+  // bonus widens a narrowing flow).
   torch::Tensor entropy(const torch::Tensor& obs) override;
+  // The spread floor's penalty (undefined when spread_floor is 0).
+  torch::Tensor regulariser(const torch::Tensor& obs) override;
+  // Per-dimension std of kEntropyDraws samples at each of the first
+  // kEntropyStates states: [S, A], differentiable through the sampler.
+  torch::Tensor sample_spread(const torch::Tensor& obs);
   static constexpr int64_t kEntropyStates = 64;
   static constexpr int64_t kEntropyDraws = 8;
   std::string family() const override { return "flow"; }

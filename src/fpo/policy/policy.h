@@ -36,6 +36,9 @@ class Policy : public torch::nn::Module {
   // flow policies); an undefined tensor for families that have none (DPPO).
   virtual torch::Tensor entropy(const torch::Tensor& obs) { return {}; }
 
+  // A family's own term added to every minibatch's loss; undefined for none.
+  virtual torch::Tensor regulariser(const torch::Tensor& obs) { return {}; }
+
   virtual std::string family() const = 0;
 };
 
