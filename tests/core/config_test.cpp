@@ -321,6 +321,11 @@ TEST(ValidateConfig, RejectsInconsistentCombinations) {
   EXPECT_NO_THROW(validate_config(e));
   e.algo = "dppo";
   EXPECT_THROW(validate_config(e), Error);
+  TrainConfig k;  // the sample-based drift needs a flow policy
+  k.kl_measure = "samples";
+  EXPECT_NO_THROW(validate_config(k));
+  k.algo = "ppo";
+  EXPECT_THROW(validate_config(k), Error);
 }
 
 // ---------------------------------------------------------------------------

@@ -268,6 +268,27 @@ TEST(FlowPolicy, SpreadFloorPenalisesOnlyASpreadBelowIt) {
   EXPECT_THROW(FlowPolicy(3, 2, bad), Error);
 }
 
+TEST(FlowPolicy, SampleKlIsTheCoupledDisplacementOverTwiceTheVariance) {
+  FlowPolicy policy(3, 2, small_flow_config("eps"));
+  auto obs = torch::randn({600, 3});
+  EXPECT_FALSE(policy.sample_kl(obs).defined());  // no acting copy before the first update
+  make_velocity_constant(policy, {2.0f, -4.0f});
+  policy.begin_update();
+  EXPECT_EQ(policy.sample_kl(obs).item<double>(), 0.0);  // not moved yet
+  make_velocity_constant(policy, {2.4f, -4.0f});  // v moves by 0.25 * 0.4 = 0.1 in the first dim
+  torch::manual_seed(9);
+  const double kl = policy.sample_kl(obs).item<double>();
+  const double next = torch::randn({1}).item<double>();  // drawn after the measurement
+  torch::manual_seed(9);
+  EXPECT_EQ(torch::randn({1}).item<double>(), next);  // the measurement left the random stream alone
+  torch::manual_seed(9);
+  // v = c: the acting samples are x1 - c, so their variance is that of x1; each moved by exactly -0.1.
+  const int64_t states = FlowPolicy::kDriftStates, draws = FlowPolicy::kEntropyDraws;
+  auto x1 = torch::randn({states * draws, 2}).view({states, draws, 2});
+  const double expected = (0.01 / (2.0 * x1.select(2, 0).var(1))).mean().item<double>();
+  EXPECT_NEAR(kl, expected, 1e-4 * expected);
+}
+
 TEST(FlowPolicy, AStepUpTheEntropyWidensTheSamples) {
   torch::manual_seed(3);
   FlowPolicy policy(3, 2, small_flow_config("eps"));

@@ -257,8 +257,13 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
     }
   }
   // The drift at the end of the iteration, which the adaptive lr and the rollback read.
-  const bool measured = last_epoch_count > 0 && (adaptive || config_.kl_rollback > 0);
-  const double drift = measured ? mean_over_ranks(last_epoch_kl) / static_cast<double>(last_epoch_count) : 0.0;
+  torch::Tensor sample_kl = agent_.policy->sample_kl(r.flat(r.obs));
+  const bool steers = adaptive || config_.kl_rollback > 0, by_samples = config_.kl_measure == "samples";
+  const bool measured = last_epoch_count > 0 && steers;
+  double drift = 0.0;
+  if (measured) {
+    drift = by_samples ? mean_over_ranks(sample_kl) : mean_over_ranks(last_epoch_kl) / static_cast<double>(last_epoch_count);
+  }
   const bool rolled_back = config_.kl_rollback > 0 && measured && drift > config_.kl_rollback * kl_target(config_);
   if (rolled_back) restore_policy(policy_params, before);  // the critic keeps its steps
   if (adaptive && measured) adapt_lr(drift);
@@ -277,6 +282,7 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   row.push_back({"clip_fraction", s[kClip]});
   row.push_back({"guard_fraction", s[kGuard]});
   row.push_back({"approx_kl", s[kKl]});
+  if (sample_kl.defined()) row.push_back({"sample_kl", by_samples && measured ? drift : sample_kl.item<double>()});
   row.push_back({"grad_norm", s[kGrad]});
   row.push_back({"lr", policy_lr()});
   row.push_back({"updates", static_cast<double>(count)});

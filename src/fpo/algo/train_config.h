@@ -42,6 +42,9 @@ struct TrainConfig {
   double kl_stop = 0;         // end an iteration's epochs once a minibatch's KL proxy > kl_stop x target (0: off)
   double kl_rollback = 0;     // undo an iteration's policy update whose last-epoch KL proxy > kl_rollback x target (0: off)
   double adaptive_lr_min = 1e-5, adaptive_lr_max = 1e-2;
+  // What the adaptive lr and kl_rollback read: the last epoch's KL proxy, or
+  // (flow policies) the policy's sample_kl after the iteration.
+  std::string kl_measure = "proxy";  // proxy | samples
   double max_grad_norm = 0.5;  // 0: no gradient clipping
   double log_ratio_guard = 3.0;  // log-ratios are clamped to [-g, g] before exp (every algorithm)
   double gamma = 0.995;

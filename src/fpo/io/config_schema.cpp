@@ -92,6 +92,12 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
                  "x 1.5 when < half of it)", &c.lr_schedule), {"constant", "linear", "adaptive"}),
       at_least(opt("train.target_kl", "target of the KL proxy mean((r - 1) - log r) for the adaptive lr and "
                    "train.kl_stop (0: train.clip^2 / 2, the KL proxy of ratios spread by about the clip)", &c.target_kl), 0),
+      one_of(opt("train.kl_measure",
+                 "the drift the adaptive lr and train.kl_rollback read: proxy (the last epoch's mean KL proxy) or "
+                 "samples (flow: the displacement of 8 coupled samples at 256 states after the iteration, over twice "
+                 "their variance)",
+                 &c.kl_measure),
+             {"proxy", "samples"}),
       at_least(opt("train.kl_stop", "end an iteration's epochs once a minibatch's KL proxy exceeds this times the "
                    "target (SB3's target_kl uses 1.5; 0: off)", &c.kl_stop), 0),
       at_least(opt("train.kl_rollback", "undo an iteration's policy update (parameters and Adam moments) when its "

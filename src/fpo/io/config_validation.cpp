@@ -50,6 +50,10 @@ void validate_config(const TrainConfig& c) {
     throw Error("train.kl_rollback = " + std::to_string(c.kl_rollback) + " needs train.lr_schedule = adaptive (got '" +
                 c.lr_schedule + "'), which lowers the lr after an undone iteration");
   }
+  if (c.kl_measure == "samples" && c.algo != "fpo") {
+    throw Error("train.kl_measure = samples needs algo = fpo (a flow policy), got algo = '" + c.algo +
+                "'; allowed for it: proxy");
+  }
   if (c.entropy_coef > 0 && c.algo == "dppo") {
     throw Error("train.entropy_coef = " + std::to_string(c.entropy_coef) +
                 " has no effect with algo = dppo (no entropy estimate); allowed: 0 for dppo");

@@ -169,15 +169,41 @@ torch::Tensor FlowPolicy::regulariser(const torch::Tensor& obs) {
 }
 
 void FlowPolicy::begin_update() {
-  if (pairs_ != CfmPairs::kFresh) return;
+  // A copy for fresh pairs' old losses and for the measured drift.
   if (!acting_net_) {
+    // clone() initialises the copy's layers before copying: keep the training's random stream.
+    auto generator = at::globalContext().defaultGenerator(net_->parameters().front().device());
+    const auto saved = generator.get_state();
     acting_net_ = std::dynamic_pointer_cast<torch::nn::SequentialImpl>(net_->clone());
+    generator.set_state(saved);
     return;
   }
   torch::NoGradGuard no_grad;
   const auto live = net_->parameters();
   const auto copy = acting_net_->parameters();
   for (size_t i = 0; i < live.size(); ++i) copy[i].copy_(live[i]);
+}
+
+torch::Tensor FlowPolicy::sample_kl(const torch::Tensor& obs) {
+  if (!acting_net_) return {};
+  torch::NoGradGuard no_grad;
+  auto generator = at::globalContext().defaultGenerator(obs.device());
+  const auto saved = generator.get_state();  // a measurement: training's random stream is left as it was
+  const int64_t stride = std::max<int64_t>(1, obs.size(0) / kDriftStates);
+  auto states = obs.slice(0, 0, obs.size(0), stride).slice(0, 0, kDriftStates);
+  const int64_t s = states.size(0);
+  auto obs_rep = states.repeat_interleave(kEntropyDraws, 0);
+  auto x1 = torch::randn({obs_rep.size(0), act_dim_}, obs.options());
+  generator.set_state(saved);
+  VelocityField old_field = [&](const torch::Tensor& x, const torch::Tensor& t) {
+    return velocity_of(acting_net_, obs_rep, x, t);
+  };
+  // Both integrations are deterministic given x1 (no per-step noise), so the
+  // displacement is the policy's change, not sampling noise.
+  auto a_old = integrate_flow(old_field, x1, sampler_steps_, sampler_, 0.0).view({s, kEntropyDraws, act_dim_});
+  auto a_new = sample(obs_rep, x1, /*noise_free=*/true).view({s, kEntropyDraws, act_dim_});
+  auto var = a_old.var(1, /*unbiased=*/true, /*keepdim=*/true).clamp_min(1e-12);
+  return ((a_new - a_old).pow(2) / (2.0 * var)).sum(-1).mean();
 }
 
 // The FPO ratio: exp(l_old - l_new) on (t, eps) pairs. A lower CFM loss under

@@ -47,7 +47,7 @@ class FlowPolicy : public Policy {
 
   ActResult act(const torch::Tensor& obs, bool deterministic, bool with_memory) override;
   torch::Tensor log_ratio(const torch::Tensor& obs, const torch::Tensor& action, const TensorMap& memory) override;
-  // With fresh pairs: keeps a copy of the acting network for the old losses.
+  // Keeps a copy of the acting network (fresh pairs' old losses, sample_kl).
   void begin_update() override;
   // No closed form: the entropy of a Gaussian with sample_spread's std (the
   // bonus widens a narrowing flow).
@@ -57,6 +57,12 @@ class FlowPolicy : public Policy {
   // Per-dimension std of kEntropyDraws samples at each of the first
   // kEntropyStates states: [S, A], differentiable through the sampler.
   torch::Tensor sample_spread(const torch::Tensor& obs);
+  // How far the policy moved since begin_update, as a KL: at kDriftStates
+  // states, each of kEntropyDraws noises x1 is integrated by the acting and
+  // the current network, and the squared displacement is divided by twice the
+  // acting samples' variance (the KL of two Gaussians with one std).
+  torch::Tensor sample_kl(const torch::Tensor& obs) override;
+  static constexpr int64_t kDriftStates = 256;
   static constexpr int64_t kEntropyStates = 64;
   static constexpr int64_t kEntropyDraws = 8;
   std::string family() const override { return "flow"; }
@@ -101,7 +107,7 @@ class FlowPolicy : public Policy {
   int sampler_steps_;
   double sampler_noise_;
   torch::nn::Sequential net_{nullptr};
-  // The parameters that collected the rollout (fresh pairs only); not a
+  // The parameters that collected the rollout; not a
   // registered submodule, so neither trained nor checkpointed.
   torch::nn::Sequential acting_net_{nullptr};
 };
