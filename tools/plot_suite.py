@@ -77,6 +77,7 @@ RUN_PANELS = [
     ("return_mean@wall_time", "training return", False),
     ("clip_fraction", "clip fraction", False),
     ("approx_kl", "approx. KL", True),
+    ("sample_kl", "KL measured on actions", True),
     ("ratio_mean", "ratio mean (max dashed)", True),
     ("policy_loss", "policy loss", False),
     ("value_loss", "value loss", True),
