@@ -268,6 +268,27 @@ TEST(FlowPolicy, SpreadFloorPenalisesOnlyASpreadBelowIt) {
   EXPECT_THROW(FlowPolicy(3, 2, bad), Error);
 }
 
+TEST(FlowPolicy, BoundPenaltyIsTheMeanSquaredOvershootOfTheSamples) {
+  // v = c = (0.5, -1): the samples are x1 - c, so the penalty is the weight
+  // times the mean of max(0, |x1 - c| - 1)^2 over the first 64 states' draws.
+  FlowPolicyConfig c = small_flow_config("eps");
+  c.bound_penalty = 3.0;
+  FlowPolicy policy(3, 2, c);
+  make_velocity_constant(policy, {2.0f, -4.0f});
+  const int64_t states = FlowPolicy::kEntropyStates, draws = FlowPolicy::kEntropyDraws;
+  auto obs = torch::randn({states + 10, 3});
+  torch::manual_seed(9);
+  const double penalty = policy.regulariser(obs).item<double>();
+  torch::manual_seed(9);
+  auto a = torch::randn({states * draws, 2}) - torch::tensor({0.5f, -1.0f});
+  const double expected = 3.0 * (a.abs() - 1.0).clamp_min(0.0).pow(2).mean().item<double>();
+  EXPECT_GT(expected, 0.3);  // the second dimension sits at +1: about half its draws overshoot
+  EXPECT_NEAR(penalty, expected, 1e-5);
+  FlowPolicyConfig bad = small_flow_config("eps");
+  bad.bound_penalty = -1.0;
+  EXPECT_THROW(FlowPolicy(3, 2, bad), Error);
+}
+
 TEST(FlowPolicy, SampleKlIsTheCoupledDisplacementOverTwiceTheVariance) {
   FlowPolicy policy(3, 2, small_flow_config("eps"));
   auto obs = torch::randn({600, 3});

@@ -155,6 +155,11 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
                    "log(floor) - log(std)) (0: off)",
                    &c.flow.spread_floor),
                0),
+      at_least(opt("flow.bound_penalty",
+                   "weight of mean max(0, |a| - 1)^2 over 8 sampled actions per state in each minibatch's loss: "
+                   "keeps the flow inside the env's action box (0: off)",
+                   &c.flow.bound_penalty),
+               0),
       at_least(opt("flow.target_noise", "each (t, eps) pair's action is the drawn action plus this x N(0, I), so the "
                    "ratio is that of the policy blurred by the noise and the flow cannot fit a point mass (0: off)",
                    &c.flow.target_noise), 0),

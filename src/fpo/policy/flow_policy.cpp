@@ -50,6 +50,9 @@ FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig&
   if (!(config.spread_floor >= 0)) {
     throw Error("flow.spread_floor must be >= 0, got " + std::to_string(config.spread_floor));
   }
+  if (!(config.bound_penalty >= 0)) {
+    throw Error("flow.bound_penalty must be >= 0, got " + std::to_string(config.bound_penalty));
+  }
   if (!(config.target_noise >= 0)) {
     throw Error("flow.target_noise must be >= 0, got " + std::to_string(config.target_noise));
   }
@@ -150,13 +153,16 @@ ActResult FlowPolicy::act(const torch::Tensor& obs, bool deterministic, bool wit
   return out;
 }
 
-torch::Tensor FlowPolicy::sample_spread(const torch::Tensor& obs) {
+torch::Tensor FlowPolicy::reparameterised_samples(const torch::Tensor& obs) {
   const int64_t states = std::min<int64_t>(obs.size(0), kEntropyStates);
   auto obs_rep = obs.slice(0, 0, states).repeat_interleave(kEntropyDraws, 0);  // [S*K, D]
-  auto actions = sample(obs_rep, torch::randn({obs_rep.size(0), act_dim_}, obs.options()))
-                     .view({states, kEntropyDraws, act_dim_});
+  return sample(obs_rep, torch::randn({obs_rep.size(0), act_dim_}, obs.options()))
+      .view({states, kEntropyDraws, act_dim_});
+}
+
+torch::Tensor FlowPolicy::sample_spread(const torch::Tensor& obs) {
   // The floor keeps log finite for a collapsed flow (its gradient is then 0).
-  return actions.std(1).clamp_min(1e-6);
+  return reparameterised_samples(obs).std(1).clamp_min(1e-6);
 }
 
 torch::Tensor FlowPolicy::entropy(const torch::Tensor& obs) {
@@ -164,8 +170,17 @@ torch::Tensor FlowPolicy::entropy(const torch::Tensor& obs) {
 }
 
 torch::Tensor FlowPolicy::regulariser(const torch::Tensor& obs) {
-  if (config_.spread_floor <= 0) return {};
-  return (std::log(config_.spread_floor) - sample_spread(obs).log()).clamp_min(0.0).mean();
+  if (config_.spread_floor <= 0 && config_.bound_penalty <= 0) return {};
+  auto actions = reparameterised_samples(obs);  // one draw serves both penalties
+  torch::Tensor total = torch::zeros({}, obs.options());
+  if (config_.spread_floor > 0) {
+    auto spread = actions.std(1).clamp_min(1e-6);
+    total = total + (std::log(config_.spread_floor) - spread.log()).clamp_min(0.0).mean();
+  }
+  if (config_.bound_penalty > 0) {
+    total = total + config_.bound_penalty * (actions.abs() - 1.0).clamp_min(0.0).pow(2).mean();
+  }
+  return total;
 }
 
 void FlowPolicy::begin_update() {

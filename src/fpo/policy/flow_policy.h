@@ -39,6 +39,12 @@ struct FlowPolicyConfig {
   // and action dims of max(0, log(spread_floor) - log(std)), with std that of
   // 8 reparameterised samples (0: off; docs/stability.md section 14).
   double spread_floor = 0.0;
+  // Keeps the flow's mass inside the envs' action box [-1, 1]: each
+  // minibatch's loss gains bound_penalty x the mean of max(0, |a| - 1)^2 over
+  // the same reparameterised samples. The env clips actions, so advantages
+  // cannot tell apart actions past the bound and nothing else holds the flow
+  // there (0: off; docs/stability.md section 15).
+  double bound_penalty = 0.0;
 };
 
 class FlowPolicy : public Policy {
@@ -52,10 +58,12 @@ class FlowPolicy : public Policy {
   // No closed form: the entropy of a Gaussian with sample_spread's std (the
   // bonus widens a narrowing flow).
   torch::Tensor entropy(const torch::Tensor& obs) override;
-  // The spread floor's penalty (undefined when spread_floor is 0).
+  // The spread floor's and the bound's penalties (undefined when both are 0).
   torch::Tensor regulariser(const torch::Tensor& obs) override;
-  // Per-dimension std of kEntropyDraws samples at each of the first
-  // kEntropyStates states: [S, A], differentiable through the sampler.
+  // kEntropyDraws samples at each of the first kEntropyStates states:
+  // [S, kEntropyDraws, A], differentiable through the sampler.
+  torch::Tensor reparameterised_samples(const torch::Tensor& obs);
+  // Their per-dimension std: [S, A].
   torch::Tensor sample_spread(const torch::Tensor& obs);
   // How far the policy moved since begin_update, as a KL: at kDriftStates
   // states, each of kEntropyDraws noises x1 is integrated by the acting and
