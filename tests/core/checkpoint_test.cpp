@@ -340,6 +340,26 @@ TEST(TrainerOptimizer, CriticGroupUsesValueLr) {
   EXPECT_DOUBLE_EQ(group_lr(same, 1), 1e-3);
 }
 
+// train.weight_decay is the policy group's Adam L2 decay; the critic keeps
+// none. Every iteration reports the policy's parameter norm.
+TEST(TrainerOptimizer, WeightDecayIsThePolicyGroupsAndParamNormIsReported) {
+  TrainConfig config = tiny_config("fpo");
+  config.weight_decay = 0.25;
+  config.steps = 8 * 8;
+  Trainer trainer(config, EnvRegistry::global().make(config.env));
+  auto decay = [&](size_t group) {
+    return static_cast<const torch::optim::AdamOptions&>(trainer.optimizer().param_groups()[group].options())
+        .weight_decay();
+  };
+  EXPECT_DOUBLE_EQ(decay(0), 0.25);
+  EXPECT_DOUBLE_EQ(decay(1), 0.0);
+  auto row = trainer.iterate();
+  double expected = 0.0;
+  for (const auto& p : trainer.agent().policy->parameters()) expected += p.detach().pow(2).sum().item<double>();
+  EXPECT_GT(expected, 0.0);
+  EXPECT_NEAR(metric(row, "param_norm"), std::sqrt(expected), 1e-4 * std::sqrt(expected));
+}
+
 // An adaptive learning rate lives in the optimizer's policy group, so a
 // resumed run continues at the rate it had reached.
 TEST(TrainerOptimizer, AdaptiveLrSurvivesACheckpoint) {

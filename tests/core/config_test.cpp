@@ -66,6 +66,8 @@ const std::map<std::string, std::string>& non_defaults() {
       {"train.adaptive_lr_min", "2e-05"},
       {"train.adaptive_lr_max", "0.005"},
       {"train.max_grad_norm", "1.5"},
+      {"train.weight_decay", "0.003"},
+      {"flow.bound_penalty", "0.7"},
       {"train.log_ratio_guard", "4"},
       {"train.gamma", "0.98999999999999999"},
       {"train.gae_lambda", "0.1"},
@@ -223,6 +225,7 @@ TEST(ConfigSchema, BadValuesNameKeyAndValue) {
       {"env.num_envs", "1.5"},    {"train.gamma", "1.01"},  {"flow.loss", "l2"},       {"device", "tpu"},
       {"env.num_envs", "1e12"},   {"train.obs_norm", "maybe"}, {"flow.ratio", ""},
       {"train.value_lr", "-1e-3"}, {"torch_threads", "-1"},
+      {"train.weight_decay", "-0.1"}, {"flow.bound_penalty", "-1"},
   };
   for (const auto& b : bad) {
     TrainConfig config;

@@ -28,10 +28,23 @@ bool per_minibatch(const TrainConfig& config) {
 
 std::unique_ptr<torch::optim::Adam> make_optimizer(Agent& agent, const TrainConfig& config) {
   std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(agent.policy->parameters(), std::make_unique<torch::optim::AdamOptions>(config.lr));
+  auto policy_options = std::make_unique<torch::optim::AdamOptions>(config.lr);
+  policy_options->weight_decay(config.weight_decay);
+  groups.emplace_back(agent.policy->parameters(), std::move(policy_options));
   groups.emplace_back(agent.value->parameters(), std::make_unique<torch::optim::AdamOptions>(critic_lr(config)));
   return std::make_unique<torch::optim::Adam>(std::move(groups), torch::optim::AdamOptions(config.lr));
 }
+
+namespace {
+// Reported per iteration: a growing norm makes the policy's outputs steeper
+// in its parameters, so a step of a given size moves the ratio further.
+double parameter_norm(const std::vector<torch::Tensor>& params) {
+  torch::NoGradGuard no_grad;
+  double sum = 0.0;
+  for (const auto& p : params) sum += p.pow(2).sum().item<double>();
+  return std::sqrt(sum);
+}
+}  // namespace
 
 torch::Tensor clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm) {
   std::vector<torch::Tensor> norms;
@@ -286,6 +299,7 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   row.push_back({"approx_kl", s[kKl]});
   if (sample_kl.defined()) row.push_back({"sample_kl", by_samples && measured ? drift : sample_kl.item<double>()});
   row.push_back({"grad_norm", s[kGrad]});
+  row.push_back({"param_norm", parameter_norm(policy_params)});
   row.push_back({"lr", policy_lr()});
   row.push_back({"updates", static_cast<double>(count)});
   if (config_.kl_rollback > 0) row.push_back({"rolled_back", rolled_back ? 1.0 : 0.0});

@@ -46,6 +46,7 @@ struct TrainConfig {
   // (flow policies) the policy's sample_kl after the iteration.
   std::string kl_measure = "proxy";  // proxy | samples
   double max_grad_norm = 0.5;  // 0: no gradient clipping
+  double weight_decay = 0.0;   // the policy's Adam L2 weight decay (0: off)
   double log_ratio_guard = 3.0;  // log-ratios are clamped to [-g, g] before exp (every algorithm)
   double gamma = 0.995;
   double gae_lambda = 0.95;

@@ -107,6 +107,8 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
       positive(opt("train.adaptive_lr_max", "upper bound of the adaptive learning rate", &c.adaptive_lr_max)),
       at_least(opt("train.max_grad_norm", "gradient-norm clip, applied to the policy and to the critic separately "
                    "(0: no clipping)", &c.max_grad_norm), 0),
+      at_least(opt("train.weight_decay", "L2 weight decay in the policy's Adam (0: off); the metric param_norm "
+                   "is the policy's parameter norm", &c.weight_decay), 0),
       in_range(positive(opt("train.log_ratio_guard", "log-ratios are clamped to [-g, g] before exp, so no ratio "
                             "exceeds e^g (every algorithm; an overflow guard, not a trust region)",
                             &c.log_ratio_guard)), 0, 20),
