@@ -68,6 +68,7 @@ const std::map<std::string, std::string>& non_defaults() {
       {"train.max_grad_norm", "1.5"},
       {"train.weight_decay", "0.003"},
       {"flow.bound_penalty", "0.7"},
+      {"flow.cfm_anchor", "0.3"},
       {"train.log_ratio_guard", "4"},
       {"train.gamma", "0.98999999999999999"},
       {"train.gae_lambda", "0.1"},
@@ -225,7 +226,7 @@ TEST(ConfigSchema, BadValuesNameKeyAndValue) {
       {"env.num_envs", "1.5"},    {"train.gamma", "1.01"},  {"flow.loss", "l2"},       {"device", "tpu"},
       {"env.num_envs", "1e12"},   {"train.obs_norm", "maybe"}, {"flow.ratio", ""},
       {"train.value_lr", "-1e-3"}, {"torch_threads", "-1"},
-      {"train.weight_decay", "-0.1"}, {"flow.bound_penalty", "-1"},
+      {"train.weight_decay", "-0.1"}, {"flow.bound_penalty", "-1"}, {"flow.cfm_anchor", "-0.5"},
   };
   for (const auto& b : bad) {
     TrainConfig config;

@@ -289,6 +289,24 @@ TEST(FlowPolicy, BoundPenaltyIsTheMeanSquaredOvershootOfTheSamples) {
   EXPECT_THROW(FlowPolicy(3, 2, bad), Error);
 }
 
+TEST(FlowPolicy, CfmAnchorIsTheMinibatchsMeanCfmLossOnItsStoredPairs) {
+  FlowPolicyConfig c = small_flow_config("eps");
+  c.cfm_anchor = 0.5;
+  FlowPolicy policy(3, 2, c);
+  auto obs = torch::randn({6, 3});
+  auto acted = policy.act(obs, false, /*with_memory=*/true);
+  EXPECT_THROW(policy.regulariser(obs), Error);  // no log_ratio on this minibatch yet
+  policy.log_ratio(obs, acted.action, acted.memory);
+  auto anchor = policy.regulariser(obs);
+  const double expected =
+      0.5 * policy.cfm_loss(obs, acted.action, acted.memory.at("cfm_t"), acted.memory.at("cfm_eps"), {})
+                .mean()
+                .item<double>();
+  EXPECT_NEAR(anchor.item<double>(), expected, 1e-6);
+  EXPECT_TRUE(anchor.requires_grad());  // it trains the flow
+  EXPECT_THROW(policy.regulariser(obs), Error);  // taken: the next minibatch needs its own log_ratio
+}
+
 TEST(FlowPolicy, SampleKlIsTheCoupledDisplacementOverTwiceTheVariance) {
   FlowPolicy policy(3, 2, small_flow_config("eps"));
   auto obs = torch::randn({600, 3});

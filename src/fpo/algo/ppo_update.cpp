@@ -289,7 +289,7 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   row.push_back({"policy_loss", any ? s[kPolicyLoss] : 0.0});
   row.push_back({"value_loss", group ? nan : (any ? s[kValueLoss] : 0.0)});
   row.push_back({"entropy", config_.entropy_coef > 0 ? s[kEntropy] : nan});
-  if (config_.algo == "fpo" && (config_.flow.spread_floor > 0 || config_.flow.bound_penalty > 0)) {
+  if (config_.algo == "fpo" && (config_.flow.spread_floor > 0 || config_.flow.bound_penalty > 0 || config_.flow.cfm_anchor > 0)) {
     row.push_back({"regulariser", s[kRegulariser]});
   }
   row.push_back({"ratio_mean", any ? s[kRatioMean] : 1.0});

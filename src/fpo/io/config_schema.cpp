@@ -157,6 +157,11 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
                    "log(floor) - log(std)) (0: off)",
                    &c.flow.spread_floor),
                0),
+      at_least(opt("flow.cfm_anchor",
+                   "weight of the mean CFM loss of each minibatch's own actions (no advantage weighting) in its "
+                   "loss: keeps the flow fitted to its samples where the ratio's negative side spoils it (0: off)",
+                   &c.flow.cfm_anchor),
+               0),
       at_least(opt("flow.bound_penalty",
                    "weight of mean max(0, |a| - 1)^2 over 8 sampled actions per state in each minibatch's loss: "
                    "keeps the flow inside the env's action box (0: off)",

@@ -50,6 +50,9 @@ FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig&
   if (!(config.spread_floor >= 0)) {
     throw Error("flow.spread_floor must be >= 0, got " + std::to_string(config.spread_floor));
   }
+  if (!(config.cfm_anchor >= 0)) {
+    throw Error("flow.cfm_anchor must be >= 0, got " + std::to_string(config.cfm_anchor));
+  }
   if (!(config.bound_penalty >= 0)) {
     throw Error("flow.bound_penalty must be >= 0, got " + std::to_string(config.bound_penalty));
   }
@@ -170,9 +173,17 @@ torch::Tensor FlowPolicy::entropy(const torch::Tensor& obs) {
 }
 
 torch::Tensor FlowPolicy::regulariser(const torch::Tensor& obs) {
-  if (config_.spread_floor <= 0 && config_.bound_penalty <= 0) return {};
-  auto actions = reparameterised_samples(obs);  // one draw serves both penalties
+  if (config_.spread_floor <= 0 && config_.bound_penalty <= 0 && config_.cfm_anchor <= 0) return {};
   torch::Tensor total = torch::zeros({}, obs.options());
+  if (config_.cfm_anchor > 0) {
+    if (!anchor_losses_.defined() || anchor_losses_.size(0) != obs.size(0)) {
+      throw Error("flow.cfm_anchor: regulariser() needs log_ratio() on the same minibatch first");
+    }
+    total = total + config_.cfm_anchor * anchor_losses_.mean();
+    anchor_losses_ = torch::Tensor();
+  }
+  if (config_.spread_floor <= 0 && config_.bound_penalty <= 0) return total;
+  auto actions = reparameterised_samples(obs);  // one draw serves both penalties
   if (config_.spread_floor > 0) {
     auto spread = actions.std(1).clamp_min(1e-6);
     total = total + (std::log(config_.spread_floor) - spread.log()).clamp_min(0.0).mean();
@@ -245,6 +256,7 @@ torch::Tensor FlowPolicy::log_ratio(const torch::Tensor& obs, const torch::Tenso
     l_new = cfm_loss(obs, action, memory.at("cfm_t"), memory.at("cfm_eps"),
                      blur == memory.end() ? torch::Tensor() : blur->second);
   }
+  if (config_.cfm_anchor > 0) anchor_losses_ = l_new;
   if (config_.loss_clamp > 0) {
     l_old = l_old.clamp_max(config_.loss_clamp);
     l_new = l_new.clamp_max(config_.loss_clamp);

@@ -45,6 +45,13 @@ struct FlowPolicyConfig {
   // cannot tell apart actions past the bound and nothing else holds the flow
   // there (0: off; docs/stability.md section 15).
   double bound_penalty = 0.0;
+  // Each minibatch's loss gains cfm_anchor x the mean CFM loss of its own
+  // actions on their stored pairs, whatever their advantage: fitting the flow
+  // to the samples it drew leaves an exact flow where it is (the CFM gradient
+  // vanishes in expectation) and repairs the fit that the ratio's
+  // negative-advantage side is free to spoil, mostly at small t
+  // (0: off; docs/stability.md section 15).
+  double cfm_anchor = 0.0;
 };
 
 class FlowPolicy : public Policy {
@@ -58,7 +65,9 @@ class FlowPolicy : public Policy {
   // No closed form: the entropy of a Gaussian with sample_spread's std (the
   // bonus widens a narrowing flow).
   torch::Tensor entropy(const torch::Tensor& obs) override;
-  // The spread floor's and the bound's penalties (undefined when both are 0).
+  // The spread floor's and the bound's penalties and the CFM anchor (undefined
+  // when all are 0). The anchor reuses the CFM losses of the last log_ratio
+  // call, which the update makes on the same minibatch just before.
   torch::Tensor regulariser(const torch::Tensor& obs) override;
   // kEntropyDraws samples at each of the first kEntropyStates states:
   // [S, kEntropyDraws, A], differentiable through the sampler.
@@ -118,6 +127,9 @@ class FlowPolicy : public Policy {
   // The parameters that collected the rollout; not a
   // registered submodule, so neither trained nor checkpointed.
   torch::nn::Sequential acting_net_{nullptr};
+  // The last log_ratio's new CFM losses (with their graph), for the CFM
+  // anchor; kept only while cfm_anchor > 0 and taken by regulariser().
+  torch::Tensor anchor_losses_;
 };
 
 }  // namespace fpo
