@@ -73,6 +73,16 @@ TEST(Aspo, PositiveAdvantageIsThePpoClip) {
   EXPECT_NEAR(clip.loss, -8.7 / 3, 1e-12);
 }
 
+TEST(Aspo, PositiveModeDropsTheNegativeRows) {
+  // e = 0.1: rows (r, A): (1.2, +1) clipped -> 0; (0.8, +1) -> 1; (0.8, -1) and
+  // (1.2, -1) -> nothing; the mean still divides by all 4 rows.
+  auto res = run({1.2, 0.8, 0.8, 1.2}, {1, 1, -1, -1}, 0.1, TrustRegion::kPositive);
+  const std::vector<double> expected = {0.0, 1.0, 0.0, 0.0};
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(res.grad_r[i], expected[i], 1e-9) << "row " << i;
+  EXPECT_NEAR(res.loss, -(1.1 + 0.8) / 4, 1e-12);  // min(1.2, 1.1) and min(0.8, 0.8)
+  EXPECT_EQ(parse_trust_region("positive"), TrustRegion::kPositive);
+}
+
 TEST(Aspo, MixedBatchTreatsEachRowByItsSign) {
   // e = 0.1: rows (r, A): (1.2, +1) clipped -> 0; (1.2, -1) penalty -> -1 - 0.2/0.1 = -3;
   // (0.8, +1) unclipped side -> 1; (0.8, -1) penalty -> -1 + 0.2/0.1 = +1; A = 0 -> 0.

@@ -13,7 +13,8 @@ TrustRegion parse_trust_region(const std::string& name) {
   if (name == "clip") return TrustRegion::kClip;
   if (name == "aspo") return TrustRegion::kAspo;
   if (name == "spo") return TrustRegion::kSpo;
-  throw Error("train.trust_region = '" + name + "' is not allowed; allowed: clip, aspo, spo");
+  if (name == "positive") return TrustRegion::kPositive;
+  throw Error("train.trust_region = '" + name + "' is not allowed; allowed: clip, aspo, spo, positive");
 }
 
 torch::Tensor surrogate_loss(const torch::Tensor& log_ratio, const torch::Tensor& advantages, double clip,
@@ -26,7 +27,9 @@ torch::Tensor surrogate_loss(const torch::Tensor& log_ratio, const torch::Tensor
   auto unclipped = ratio * adv;
   auto clipped = ratio.clamp(1.0 - clip, 1.0 + clip) * adv;
   torch::Tensor objective = torch::min(unclipped, clipped);  // [B, S]
-  if (trust_region != TrustRegion::kClip) {
+  if (trust_region == TrustRegion::kPositive) {
+    objective = torch::where(adv >= 0, objective, torch::zeros_like(objective));
+  } else if (trust_region != TrustRegion::kClip) {
     // SPO: r A - |A| (r - 1)^2 / (2 eps); aspo uses it where A < 0 only.
     auto penalty = unclipped - adv.abs() * (ratio - 1.0).pow(2) / (2.0 * clip);
     objective = trust_region == TrustRegion::kSpo ? penalty : torch::where(adv >= 0, objective, penalty);

@@ -36,8 +36,11 @@ torch::Tensor ppo_clip_loss(const torch::Tensor& log_ratio, const torch::Tensor&
 //   spo:  the SPO penalty objective for every sample (Xie et al., Simple
 //         Policy Optimization): its maximum over r is at the region's edge
 //         1 + clip sign(A), and a ratio past the edge is pulled back.
-enum class TrustRegion { kClip, kAspo, kSpo };
-TrustRegion parse_trust_region(const std::string& name);  // clip | aspo | spo; throws fpo::Error
+//   positive: the PPO clip term where A >= 0 and nothing where A < 0 (those
+//         rows still count in the mean); a diagnostic of what the negative
+//         side does to a flow policy (docs/stability.md section 15).
+enum class TrustRegion { kClip, kAspo, kSpo, kPositive };
+TrustRegion parse_trust_region(const std::string& name);  // clip | aspo | spo | positive; throws fpo::Error
 
 // The general surrogate loss: -weighted mean over rows (and mean over the S
 // columns) of the per-element objective of `trust_region`. weights [B]

@@ -125,8 +125,9 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
       opt("train.adv_norm", "normalise advantages over each rollout", &c.adv_norm),
       in_range(positive(opt("train.clip", "PPO clip epsilon on the ratio", &c.clip)), 0, 1),
       one_of(opt("train.trust_region", "clip: PPO clip; aspo: FPO++'s asymmetric trust region (clip where A >= 0, "
-                 "SPO penalty r A - |A| (r - 1)^2 / (2 clip) where A < 0); spo: that penalty for every sample",
-                 &c.trust_region), {"clip", "aspo", "spo"}),
+                 "SPO penalty r A - |A| (r - 1)^2 / (2 clip) where A < 0); spo: that penalty for every sample; "
+                 "positive: the clip term where A >= 0, nothing where A < 0 (a diagnostic)",
+                 &c.trust_region), {"clip", "aspo", "spo", "positive"}),
       one_of(opt("train.advantage", "gae: GAE with a critic; group: GRPO-style group-relative episode returns "
                  "(episodic tasks; one episode per env per iteration, no critic)", &c.advantage), {"gae", "group"}),
       opt("train.advantages_per_minibatch", "Brax-style: recompute GAE and value targets for every minibatch with "
