@@ -11,7 +11,9 @@
 // time (default 256: a far less noisy ELBO difference), and the clip
 // fraction of each. After the last epoch it prints, for ten bins of t, the
 // mean |l_old - l_new| of the fresh pairs: where in the flow's time the CFM
-// loss moves (the fresh pairs are always uniform in t, so every bin is seen).
+// loss moves (the fresh pairs are always uniform in t, so every bin is seen),
+// and the signed rise l_new - l_old split by the sign of the rollout's
+// advantages: which side of the surrogate moves the loss where.
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -71,6 +73,7 @@ int main(int argc, char** argv) try {
     eps = torch::randn({b, pairs, env.act_dim()}, obs.options());
     l_old = flow->cfm_loss(obs, actions, t, eps);
   }
+  const auto negative = (fpo::rollout_advantages(rollout, config, nullptr).advantages < 0).reshape({-1, 1});
   fpo::TensorMap stored;
   for (const auto& [k, v] : rollout.memory) stored[k] = rollout.flat(v);
 
@@ -95,12 +98,16 @@ int main(int argc, char** argv) try {
     std::printf("%d,%lld,%.4g,%.4f,%.4g,%.4f,%.4g\n", e, static_cast<long long>(steps), s.kl, s.clip, f.kl, f.clip,
                 fresh_log_ratio.mean().item<double>());
   }
-  std::printf("t_bin,mean_abs_loss_change,mean_old_loss\n");
-  const auto change = (l_old - l_new).abs(), bin = (t * 10).floor().clamp_max(9);
+  std::printf("t_bin,mean_abs_loss_change,mean_old_loss,mean_rise_where_A<0,mean_rise_where_A>=0\n");
+  const auto rise = l_new - l_old, bin = (t * 10).floor().clamp_max(9);
+  const auto mean_in = [](const torch::Tensor& x, const torch::Tensor& mask) {
+    return x.masked_select(mask).mean().item<double>();
+  };
   for (int k = 0; k < 10; ++k) {
     const auto in_bin = bin == k;
-    std::printf("%.1f-%.1f,%.4g,%.4g\n", k / 10.0, (k + 1) / 10.0, change.masked_select(in_bin).mean().item<double>(),
-                l_old.masked_select(in_bin).mean().item<double>());
+    std::printf("%.1f-%.1f,%.4g,%.4g,%.4g,%.4g\n", k / 10.0, (k + 1) / 10.0, mean_in(rise.abs(), in_bin),
+                mean_in(l_old, in_bin), mean_in(rise, in_bin.logical_and(negative)),
+                mean_in(rise, in_bin.logical_and(negative.logical_not())));
   }
   return 0;
 } catch (const std::exception& e) {

@@ -69,6 +69,8 @@ const std::map<std::string, std::string>& non_defaults() {
       {"train.weight_decay", "0.003"},
       {"flow.bound_penalty", "0.7"},
       {"flow.cfm_anchor", "0.3"},
+      {"flow.negative_t_min", "0.25"},
+      {"flow.anchor_t_max", "0.3"},
       {"train.log_ratio_guard", "4"},
       {"train.gamma", "0.98999999999999999"},
       {"train.gae_lambda", "0.1"},
@@ -227,6 +229,7 @@ TEST(ConfigSchema, BadValuesNameKeyAndValue) {
       {"env.num_envs", "1e12"},   {"train.obs_norm", "maybe"}, {"flow.ratio", ""},
       {"train.value_lr", "-1e-3"}, {"torch_threads", "-1"},
       {"train.weight_decay", "-0.1"}, {"flow.bound_penalty", "-1"}, {"flow.cfm_anchor", "-0.5"},
+      {"flow.negative_t_min", "1.5"}, {"flow.anchor_t_max", "0"},
   };
   for (const auto& b : bad) {
     TrainConfig config;

@@ -307,6 +307,59 @@ TEST(FlowPolicy, CfmAnchorIsTheMinibatchsMeanCfmLossOnItsStoredPairs) {
   EXPECT_THROW(policy.regulariser(obs), Error);  // taken: the next minibatch needs its own log_ratio
 }
 
+TEST(FlowPolicy, CfmAnchorWithATMaxCountsOnlyThosePairs) {
+  FlowPolicyConfig c = small_flow_config("eps");
+  c.cfm_anchor = 2.0;
+  c.anchor_t_max = 0.4;
+  FlowPolicy policy(3, 2, c);
+  auto obs = torch::randn({8, 3});
+  auto acted = policy.act(obs, false, /*with_memory=*/true);
+  policy.log_ratio(obs, acted.action, acted.memory);
+  const auto t = acted.memory.at("cfm_t");
+  const auto inside = t <= 0.4;
+  ASSERT_GT(inside.sum().item<int64_t>(), 0);
+  ASSERT_LT(inside.sum().item<int64_t>(), t.numel());
+  const auto losses = policy.cfm_loss(obs, acted.action, t, acted.memory.at("cfm_eps"), {});
+  EXPECT_NEAR(policy.regulariser(obs).item<double>(), 2.0 * losses.masked_select(inside).mean().item<double>(), 1e-5);
+}
+
+TEST(FlowPolicy, NegativeTMinFreezesSmallTPairsOfNegativeSamplesOnly) {
+  FlowPolicyConfig c = small_flow_config("eps");
+  auto obs = torch::randn({6, 3});
+  FlowPolicy plain(3, 2, c);
+  c.negative_t_min = 0.5;
+  FlowPolicy masked(3, 2, c);
+  {
+    torch::NoGradGuard no_grad;
+    const auto from = plain.parameters(), to = masked.parameters();
+    for (size_t i = 0; i < from.size(); ++i) to[i].copy_(from[i]);
+  }
+  ActResult acted;
+  {
+    torch::NoGradGuard no_grad;  // as in a rollout: stored tensors carry no graph
+    acted = plain.act(obs, false, /*with_memory=*/true);
+  }
+  auto memory = acted.memory;
+  EXPECT_THROW(masked.log_ratio(obs, acted.action, memory), Error);  // no advantages
+  memory["advantages"] = torch::tensor({1.0, -1.0, 2.0, -0.5, -3.0, 0.5});
+  // Reference: the plain ratio with the frozen pairs' new losses detached by hand.
+  auto t = memory.at("cfm_t");
+  auto l_new = plain.cfm_loss(obs, acted.action, t, memory.at("cfm_eps"), {});
+  auto frozen = (t < 0.5).logical_and(memory.at("advantages").reshape({-1, 1}) < 0);
+  auto expected = memory.at("cfm_loss").mean(1, true) - torch::where(frozen, l_new.detach(), l_new).mean(1, true);
+  auto got = masked.log_ratio(obs, acted.action, memory);
+  EXPECT_TRUE(torch::allclose(got, expected, 1e-6, 1e-6));
+  EXPECT_TRUE(torch::allclose(got, plain.log_ratio(obs, acted.action, memory), 1e-6, 1e-6));  // same value
+  auto weights = torch::randn({6, 1});
+  const auto pg = torch::autograd::grad({(got * weights).sum()}, masked.parameters());
+  const auto eg = torch::autograd::grad({(expected * weights).sum()}, plain.parameters());
+  for (size_t i = 0; i < pg.size(); ++i) EXPECT_TRUE(torch::allclose(pg[i], eg[i], 1e-5, 1e-6));
+  ASSERT_GT(frozen.sum().item<int64_t>(), 0);  // the seed's pairs exercise the mask
+  // Without grad (measurements) the advantages are not needed.
+  torch::NoGradGuard no_grad;
+  EXPECT_NO_THROW(masked.log_ratio(obs, acted.action, acted.memory));
+}
+
 TEST(FlowPolicy, SampleKlIsTheCoupledDisplacementOverTwiceTheVariance) {
   FlowPolicy policy(3, 2, small_flow_config("eps"));
   auto obs = torch::randn({600, 3});

@@ -210,6 +210,7 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
       lap(profile.bookkeeping);
       Minibatch mb = gather(r, targets, idx);
       lap(profile.gather);
+      mb.memory["advantages"] = mb.advantages;  // for a ratio whose gradient depends on the sign
       auto log_ratio = agent_.policy->log_ratio(mb.obs, mb.actions, mb.memory);
       SurrogateStats stats;
       auto policy_loss = surrogate_loss(log_ratio, mb.advantages, config_.clip, trust_region_, mb.weights, &stats,

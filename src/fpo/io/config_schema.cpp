@@ -163,6 +163,14 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
                    "loss: keeps the flow fitted to its samples where the ratio's negative side spoils it (0: off)",
                    &c.flow.cfm_anchor),
                0),
+      in_range(positive(opt("flow.anchor_t_max", "the CFM anchor counts only pairs with t <= this (1: all)",
+                            &c.flow.anchor_t_max)),
+               0, 1),
+      in_range(opt("flow.negative_t_min",
+                   "CFM pairs with t below this give no gradient to negative-advantage samples (their losses still "
+                   "count in the ratio): the negative side cannot spoil the flow's fit near the action (0: off)",
+                   &c.flow.negative_t_min),
+               0, 1),
       at_least(opt("flow.bound_penalty",
                    "weight of mean max(0, |a| - 1)^2 over 8 sampled actions per state in each minibatch's loss: "
                    "keeps the flow inside the env's action box (0: off)",

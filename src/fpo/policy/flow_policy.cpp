@@ -53,6 +53,12 @@ FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig&
   if (!(config.cfm_anchor >= 0)) {
     throw Error("flow.cfm_anchor must be >= 0, got " + std::to_string(config.cfm_anchor));
   }
+  if (!(config.anchor_t_max > 0 && config.anchor_t_max <= 1)) {
+    throw Error("flow.anchor_t_max must be in (0, 1], got " + std::to_string(config.anchor_t_max));
+  }
+  if (!(config.negative_t_min >= 0 && config.negative_t_min <= 1)) {
+    throw Error("flow.negative_t_min must be in [0, 1], got " + std::to_string(config.negative_t_min));
+  }
   if (!(config.bound_penalty >= 0)) {
     throw Error("flow.bound_penalty must be >= 0, got " + std::to_string(config.bound_penalty));
   }
@@ -179,8 +185,8 @@ torch::Tensor FlowPolicy::regulariser(const torch::Tensor& obs) {
     if (!anchor_losses_.defined() || anchor_losses_.size(0) != obs.size(0)) {
       throw Error("flow.cfm_anchor: regulariser() needs log_ratio() on the same minibatch first");
     }
-    total = total + config_.cfm_anchor * anchor_losses_.mean();
-    anchor_losses_ = torch::Tensor();
+    total = total + config_.cfm_anchor * anchor_losses_.sum() / anchor_pairs_.clamp_min(1.0);
+    anchor_losses_ = anchor_pairs_ = torch::Tensor();
   }
   if (config_.spread_floor <= 0 && config_.bound_penalty <= 0) return total;
   auto actions = reparameterised_samples(obs);  // one draw serves both penalties
@@ -240,10 +246,11 @@ torch::Tensor FlowPolicy::sample_kl(const torch::Tensor& obs) {
 // cannot lower the loss on a few remembered pairs without lowering it in
 // expectation (docs/stability.md).
 torch::Tensor FlowPolicy::log_ratio(const torch::Tensor& obs, const torch::Tensor& action, const TensorMap& memory) {
-  torch::Tensor l_old, l_new;
+  torch::Tensor t, l_old, l_new;
   if (pairs_ == CfmPairs::kFresh) {
     if (!acting_net_) throw Error("flow.pairs = fresh: log_ratio before begin_update (no copy of the acting network)");
-    auto [t, eps] = draw_cfm_pairs(obs.size(0), obs.options());
+    torch::Tensor eps;
+    std::tie(t, eps) = draw_cfm_pairs(obs.size(0), obs.options());
     auto blur = draw_blur(obs.size(0), obs.options());
     {
       torch::NoGradGuard no_grad;
@@ -251,12 +258,22 @@ torch::Tensor FlowPolicy::log_ratio(const torch::Tensor& obs, const torch::Tenso
     }
     l_new = cfm_loss(obs, action, t, eps, blur);
   } else {
+    t = memory.at("cfm_t");
     l_old = memory.at("cfm_loss");
     auto blur = memory.find("cfm_blur");
-    l_new = cfm_loss(obs, action, memory.at("cfm_t"), memory.at("cfm_eps"),
-                     blur == memory.end() ? torch::Tensor() : blur->second);
+    l_new = cfm_loss(obs, action, t, memory.at("cfm_eps"), blur == memory.end() ? torch::Tensor() : blur->second);
   }
-  if (config_.cfm_anchor > 0) anchor_losses_ = l_new;
+  if (config_.cfm_anchor > 0) {
+    const auto inside = (t <= config_.anchor_t_max).to(l_new.dtype());
+    anchor_losses_ = l_new * inside;
+    anchor_pairs_ = inside.sum();
+  }
+  if (config_.negative_t_min > 0 && torch::GradMode::is_enabled()) {
+    auto adv = memory.find("advantages");
+    if (adv == memory.end()) throw Error("flow.negative_t_min: log_ratio needs the minibatch's advantages");
+    auto frozen = (t < config_.negative_t_min).logical_and(adv->second.reshape({-1, 1}) < 0);  // [B, M]
+    l_new = torch::where(frozen, l_new.detach(), l_new);  // same value, no gradient
+  }
   if (config_.loss_clamp > 0) {
     l_old = l_old.clamp_max(config_.loss_clamp);
     l_new = l_new.clamp_max(config_.loss_clamp);

@@ -52,6 +52,15 @@ struct FlowPolicyConfig {
   // negative-advantage side is free to spoil, mostly at small t
   // (0: off; docs/stability.md section 15).
   double cfm_anchor = 0.0;
+  // The anchor counts only pairs with t <= anchor_t_max (1: all), i.e. where
+  // the ratio's negative side raises the loss (docs/stability.md section 16).
+  double anchor_t_max = 1.0;
+  // Pairs with t below this give no gradient to negative-advantage samples
+  // (their losses still count in the ratio's value): the negative side may
+  // reshape the flow only where t is large, not spoil the fit near the action
+  // (0: off; docs/stability.md section 16). Needs the minibatch's advantages
+  // in log_ratio's memory under "advantages" (the update puts them there).
+  double negative_t_min = 0.0;
 };
 
 class FlowPolicy : public Policy {
@@ -129,7 +138,8 @@ class FlowPolicy : public Policy {
   torch::nn::Sequential acting_net_{nullptr};
   // The last log_ratio's new CFM losses (with their graph), for the CFM
   // anchor; kept only while cfm_anchor > 0 and taken by regulariser().
-  torch::Tensor anchor_losses_;
+  torch::Tensor anchor_losses_;  // [B, M], zero outside the anchor's t range
+  torch::Tensor anchor_pairs_;   // how many pairs are inside it
 };
 
 }  // namespace fpo

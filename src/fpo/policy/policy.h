@@ -24,7 +24,8 @@ class Policy : public torch::nn::Module {
 
   // Log of pi_new / pi_old for a minibatch of stored (obs, action, memory):
   // [B, S] with S = 1 (one ratio per action), N_mc (per-sample FPO ratios)
-  // or K (per denoising step). The objective clips each column alone.
+  // or K (per denoising step). The objective clips each column alone. The
+  // update adds the minibatch's advantages to memory under "advantages".
   virtual torch::Tensor log_ratio(const torch::Tensor& obs, const torch::Tensor& action,
                                   const TensorMap& memory) = 0;
 
