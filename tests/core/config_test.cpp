@@ -71,6 +71,7 @@ const std::map<std::string, std::string>& non_defaults() {
       {"flow.cfm_anchor", "0.3"},
       {"flow.negative_t_min", "0.25"},
       {"flow.anchor_t_max", "0.3"},
+      {"flow.pair_noise", "sampling"},
       {"train.log_ratio_guard", "4"},
       {"train.gamma", "0.98999999999999999"},
       {"train.gae_lambda", "0.1"},
@@ -229,7 +230,7 @@ TEST(ConfigSchema, BadValuesNameKeyAndValue) {
       {"env.num_envs", "1e12"},   {"train.obs_norm", "maybe"}, {"flow.ratio", ""},
       {"train.value_lr", "-1e-3"}, {"torch_threads", "-1"},
       {"train.weight_decay", "-0.1"}, {"flow.bound_penalty", "-1"}, {"flow.cfm_anchor", "-0.5"},
-      {"flow.negative_t_min", "1.5"}, {"flow.anchor_t_max", "0"},
+      {"flow.negative_t_min", "1.5"}, {"flow.anchor_t_max", "0"}, {"flow.pair_noise", "x1"},
   };
   for (const auto& b : bad) {
     TrainConfig config;

@@ -323,6 +323,25 @@ TEST(FlowPolicy, CfmAnchorWithATMaxCountsOnlyThosePairs) {
   EXPECT_NEAR(policy.regulariser(obs).item<double>(), 2.0 * losses.masked_select(inside).mean().item<double>(), 1e-5);
 }
 
+TEST(FlowPolicy, SamplingPairNoiseIsTheNoiseThatProducedTheAction) {
+  FlowPolicyConfig c = small_flow_config("eps");
+  c.pair_noise = "sampling";
+  FlowPolicy policy(3, 2, c);
+  auto obs = torch::randn({5, 3});
+  torch::manual_seed(4);
+  auto acted = policy.act(obs, false, /*with_memory=*/true);
+  torch::manual_seed(4);
+  auto x1 = torch::randn({5, 2});  // act() draws the initial noise first
+  const auto eps = acted.memory.at("cfm_eps");
+  for (int64_t m = 0; m < c.n_mc; ++m) EXPECT_TRUE(torch::equal(eps.select(1, m), x1));
+  EXPECT_TRUE(torch::allclose(policy.sample(obs, x1), acted.action));
+  c.pairs = "fresh";
+  EXPECT_THROW(FlowPolicy(3, 2, c), Error);
+  c.pairs = "stored";
+  c.pair_noise = "x1";
+  EXPECT_THROW(FlowPolicy(3, 2, c), Error);
+}
+
 TEST(FlowPolicy, NegativeTMinFreezesSmallTPairsOfNegativeSamplesOnly) {
   FlowPolicyConfig c = small_flow_config("eps");
   auto obs = torch::randn({6, 3});

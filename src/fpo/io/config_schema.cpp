@@ -183,6 +183,9 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
       one_of(opt("flow.loss", "CFM loss: eps (eps-MSE) or u (u-MSE)", &c.flow.loss), {"eps", "u"}),
       one_of(opt("flow.ratio", "mean: average CFM losses before exp; per_sample: one clipped ratio per pair",
                  &c.flow.ratio), {"mean", "per_sample"}),
+      one_of(opt("flow.pair_noise", "eps of the CFM pairs: independent draws, or the sampler's initial noise "
+                 "that produced the action (sampling; stored pairs only)", &c.flow.pair_noise),
+             {"independent", "sampling"}),
       one_of(opt("flow.t_sampling", "t for CFM pairs: uniform in (0,1) or the sampler's grid points",
                  &c.flow.t_sampling), {"uniform", "grid"}),
       one_of(opt("flow.pairs", "(t, eps) pairs of the FPO ratio: stored (drawn at rollout, reused every epoch) or "

@@ -53,6 +53,12 @@ FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig&
   if (!(config.cfm_anchor >= 0)) {
     throw Error("flow.cfm_anchor must be >= 0, got " + std::to_string(config.cfm_anchor));
   }
+  if (config.pair_noise != "independent" && config.pair_noise != "sampling") {
+    throw Error("flow.pair_noise = '" + config.pair_noise + "' is not allowed; allowed: independent, sampling");
+  }
+  if (config.pair_noise == "sampling" && pairs_ != CfmPairs::kStored) {
+    throw Error("flow.pair_noise = sampling needs flow.pairs = stored (fresh pairs have no sampling noise)");
+  }
   if (!(config.anchor_t_max > 0 && config.anchor_t_max <= 1)) {
     throw Error("flow.anchor_t_max must be in (0, 1], got " + std::to_string(config.anchor_t_max));
   }
@@ -153,6 +159,7 @@ ActResult FlowPolicy::act(const torch::Tensor& obs, bool deterministic, bool wit
   if (config_.action_bound > 0) out.action = out.action.clamp(-config_.action_bound, config_.action_bound);
   if (with_memory && pairs_ == CfmPairs::kStored) {
     auto [t, eps] = draw_cfm_pairs(n, obs.options());
+    if (config_.pair_noise == "sampling") eps = x1.unsqueeze(1).expand_as(eps).contiguous();
     auto blur = draw_blur(n, obs.options());
     out.memory["cfm_t"] = t;
     out.memory["cfm_eps"] = eps;

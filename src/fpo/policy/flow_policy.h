@@ -28,6 +28,11 @@ struct FlowPolicyConfig {
   std::string ratio = "mean";       // mean (average losses before exp) | per_sample
   std::string t_sampling = "uniform";  // uniform | grid
   std::string pairs = "stored";     // stored (drawn at rollout) | fresh (new for every minibatch)
+  // The eps of the CFM pairs: independent draws, or the initial noise the
+  // sampler turned into this action ("sampling"; stored pairs only), so the
+  // ratio reads the field along the path that produced the action
+  // (docs/stability.md section 16).
+  std::string pair_noise = "independent";
   double loss_clamp = 0.0;          // clamp each CFM loss to <= this (0: off)
   double diff_clamp = 0.0;          // clamp l_old - l_new to [-c, c] (0: off)
   double sampler_noise = 0.5;       // the stochastic sampler's noise scale g (0: Euler)
