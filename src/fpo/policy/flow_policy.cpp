@@ -30,6 +30,11 @@ CfmPairs parse_pairs(const std::string& s) {
   if (s == "fresh") return CfmPairs::kFresh;
   throw Error("flow.pairs = '" + s + "' is not allowed; allowed: stored, fresh");
 }
+PairNoise parse_pair_noise(const std::string& s) {
+  if (s == "independent") return PairNoise::kIndependent;
+  if (s == "sampling") return PairNoise::kSampling;
+  throw Error("flow.pair_noise = '" + s + "' is not allowed; allowed: independent, sampling");
+}
 }  // namespace
 
 FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig& config)
@@ -39,6 +44,7 @@ FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig&
       ratio_(parse_ratio(config.ratio)),
       t_sampling_(parse_t_sampling(config.t_sampling)),
       pairs_(parse_pairs(config.pairs)),
+      pair_noise_(parse_pair_noise(config.pair_noise)),
       sampler_(parse_flow_sampler(config.sampler)),
       sampler_steps_(config.steps),
       sampler_noise_(config.sampler_noise) {
@@ -53,10 +59,7 @@ FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig&
   if (!(config.cfm_anchor >= 0)) {
     throw Error("flow.cfm_anchor must be >= 0, got " + std::to_string(config.cfm_anchor));
   }
-  if (config.pair_noise != "independent" && config.pair_noise != "sampling") {
-    throw Error("flow.pair_noise = '" + config.pair_noise + "' is not allowed; allowed: independent, sampling");
-  }
-  if (config.pair_noise == "sampling" && pairs_ != CfmPairs::kStored) {
+  if (pair_noise_ == PairNoise::kSampling && pairs_ != CfmPairs::kStored) {
     throw Error("flow.pair_noise = sampling needs flow.pairs = stored (fresh pairs have no sampling noise)");
   }
   if (!(config.anchor_t_max > 0 && config.anchor_t_max <= 1)) {
@@ -159,7 +162,7 @@ ActResult FlowPolicy::act(const torch::Tensor& obs, bool deterministic, bool wit
   if (config_.action_bound > 0) out.action = out.action.clamp(-config_.action_bound, config_.action_bound);
   if (with_memory && pairs_ == CfmPairs::kStored) {
     auto [t, eps] = draw_cfm_pairs(n, obs.options());
-    if (config_.pair_noise == "sampling") eps = x1.unsqueeze(1).expand_as(eps).contiguous();
+    if (pair_noise_ == PairNoise::kSampling) eps = x1.unsqueeze(1).expand_as(eps).contiguous();
     auto blur = draw_blur(n, obs.options());
     out.memory["cfm_t"] = t;
     out.memory["cfm_eps"] = eps;

@@ -14,6 +14,7 @@ enum class CfmLoss { kEpsMse, kUMse };
 enum class FpoRatio { kMeanBeforeExp, kPerSample };
 enum class TimeSampling { kUniform, kGrid };
 enum class CfmPairs { kStored, kFresh };
+enum class PairNoise { kIndependent, kSampling };
 
 struct FlowPolicyConfig {
   double action_bound = 0.0;       // actions are clipped to [-b, b] before storing (0: off; docs/stability.md)
@@ -134,6 +135,7 @@ class FlowPolicy : public Policy {
   FpoRatio ratio_;
   TimeSampling t_sampling_;
   CfmPairs pairs_;
+  PairNoise pair_noise_;
   FlowSamplerKind sampler_;
   int sampler_steps_;
   double sampler_noise_;
