@@ -72,6 +72,7 @@ const std::map<std::string, std::string>& non_defaults() {
       {"flow.negative_t_min", "0.25"},
       {"flow.anchor_t_max", "0.3"},
       {"flow.pair_noise", "sampling"},
+      {"flow.predict", "action"},
       {"train.log_ratio_guard", "4"},
       {"train.gamma", "0.98999999999999999"},
       {"train.gae_lambda", "0.1"},
@@ -231,6 +232,7 @@ TEST(ConfigSchema, BadValuesNameKeyAndValue) {
       {"train.value_lr", "-1e-3"}, {"torch_threads", "-1"},
       {"train.weight_decay", "-0.1"}, {"flow.bound_penalty", "-1"}, {"flow.cfm_anchor", "-0.5"},
       {"flow.negative_t_min", "1.5"}, {"flow.anchor_t_max", "0"}, {"flow.pair_noise", "x1"},
+      {"flow.predict", "x0"},
   };
   for (const auto& b : bad) {
     TrainConfig config;

@@ -342,6 +342,31 @@ TEST(FlowPolicy, SamplingPairNoiseIsTheNoiseThatProducedTheAction) {
   EXPECT_THROW(FlowPolicy(3, 2, c), Error);
 }
 
+TEST(FlowPolicy, ActionPredictionReadsTheOutputAsTheStepToTheCleanAction) {
+  FlowPolicyConfig c = small_flow_config("eps");
+  c.t_sampling = "grid";
+  torch::manual_seed(9);
+  FlowPolicy velocity(3, 2, c);
+  c.predict = "action";
+  torch::manual_seed(9);
+  FlowPolicy action(3, 2, c);  // the same weights
+  auto obs = torch::randn({4, 3});
+  auto x = torch::randn({4, 2});
+  auto t = torch::tensor({0.1, 0.3, 0.7, 1.0});
+  const auto out = velocity.velocity(obs, x, t);  // the raw (scaled) output
+  EXPECT_TRUE(torch::allclose(action.velocity(obs, x, t), -out / t.unsqueeze(-1)));
+  // Euler's last step from t = 1/K lands on x + out there: the network's clean-action guess.
+  const auto x_last = torch::randn({4, 2});
+  const auto t_last = torch::full({4}, 1.0 / c.steps);
+  const auto a_hat = x_last + velocity.velocity(obs, x_last, t_last);
+  EXPECT_TRUE(torch::allclose(x_last - (1.0 / c.steps) * action.velocity(obs, x_last, t_last), a_hat, 1e-5, 1e-6));
+  c.t_sampling = "uniform";  // t near 0 would divide by ~0
+  EXPECT_THROW(FlowPolicy(3, 2, c), Error);
+  c.t_sampling = "grid";
+  c.predict = "x0";
+  EXPECT_THROW(FlowPolicy(3, 2, c), Error);
+}
+
 TEST(FlowPolicy, NegativeTMinFreezesSmallTPairsOfNegativeSamplesOnly) {
   FlowPolicyConfig c = small_flow_config("eps");
   auto obs = torch::randn({6, 3});

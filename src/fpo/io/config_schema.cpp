@@ -186,6 +186,8 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
       one_of(opt("flow.pair_noise", "eps of the CFM pairs: independent draws, or the sampler's initial noise "
                  "that produced the action (sampling; stored pairs only)", &c.flow.pair_noise),
              {"independent", "sampling"}),
+      one_of(opt("flow.predict", "network output: velocity, or action (the step to the clean action, v = -out / t; "
+                 "needs flow.t_sampling = grid)", &c.flow.predict), {"velocity", "action"}),
       one_of(opt("flow.t_sampling", "t for CFM pairs: uniform in (0,1) or the sampler's grid points",
                  &c.flow.t_sampling), {"uniform", "grid"}),
       one_of(opt("flow.pairs", "(t, eps) pairs of the FPO ratio: stored (drawn at rollout, reused every epoch) or "

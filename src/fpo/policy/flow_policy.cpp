@@ -35,6 +35,11 @@ PairNoise parse_pair_noise(const std::string& s) {
   if (s == "sampling") return PairNoise::kSampling;
   throw Error("flow.pair_noise = '" + s + "' is not allowed; allowed: independent, sampling");
 }
+FlowPredict parse_predict(const std::string& s) {
+  if (s == "velocity") return FlowPredict::kVelocity;
+  if (s == "action") return FlowPredict::kAction;
+  throw Error("flow.predict = '" + s + "' is not allowed; allowed: velocity, action");
+}
 }  // namespace
 
 FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig& config)
@@ -45,6 +50,7 @@ FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig&
       t_sampling_(parse_t_sampling(config.t_sampling)),
       pairs_(parse_pairs(config.pairs)),
       pair_noise_(parse_pair_noise(config.pair_noise)),
+      predict_(parse_predict(config.predict)),
       sampler_(parse_flow_sampler(config.sampler)),
       sampler_steps_(config.steps),
       sampler_noise_(config.sampler_noise) {
@@ -61,6 +67,10 @@ FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig&
   }
   if (pair_noise_ == PairNoise::kSampling && pairs_ != CfmPairs::kStored) {
     throw Error("flow.pair_noise = sampling needs flow.pairs = stored (fresh pairs have no sampling noise)");
+  }
+  if (predict_ == FlowPredict::kAction && t_sampling_ != TimeSampling::kGrid) {
+    throw Error("flow.predict = action needs flow.t_sampling = grid (its velocity divides by t, and uniform t "
+                "comes arbitrarily close to 0)");
   }
   if (!(config.anchor_t_max > 0 && config.anchor_t_max <= 1)) {
     throw Error("flow.anchor_t_max must be in (0, 1], got " + std::to_string(config.anchor_t_max));
@@ -91,7 +101,9 @@ torch::Tensor FlowPolicy::velocity(const torch::Tensor& obs, const torch::Tensor
 torch::Tensor FlowPolicy::velocity_of(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& x,
                                       const torch::Tensor& t) {
   auto input = torch::cat({obs, x, sinusoidal_time_embedding(t, config_.t_embed_dim)}, -1);
-  return net->forward(input) * config_.output_scale;
+  auto out = net->forward(input) * config_.output_scale;
+  if (predict_ == FlowPredict::kAction) return -out / t.unsqueeze(-1);  // out = a_hat - x_t = -t v
+  return out;
 }
 
 torch::Tensor FlowPolicy::sample(const torch::Tensor& obs, const torch::Tensor& x1, bool noise_free) {

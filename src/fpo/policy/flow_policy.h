@@ -15,6 +15,7 @@ enum class FpoRatio { kMeanBeforeExp, kPerSample };
 enum class TimeSampling { kUniform, kGrid };
 enum class CfmPairs { kStored, kFresh };
 enum class PairNoise { kIndependent, kSampling };
+enum class FlowPredict { kVelocity, kAction };
 
 struct FlowPolicyConfig {
   double action_bound = 0.0;       // actions are clipped to [-b, b] before storing (0: off; docs/stability.md)
@@ -28,6 +29,12 @@ struct FlowPolicyConfig {
   std::string loss = "eps";         // eps | u
   std::string ratio = "mean";       // mean (average losses before exp) | per_sample
   std::string t_sampling = "uniform";  // uniform | grid
+  // What the network's output means: the velocity v itself, or ("action") the
+  // step from x_t to the clean action, a_hat = x_t + out, so v = -out / t.
+  // A point-mass flow is then a constant offset rather than a field of slope
+  // 1/t, which an MLP fits poorly near t = 0 (docs/stability.md section 17).
+  // Divides by t, so it needs t_sampling = grid (t >= 1 / steps).
+  std::string predict = "velocity";
   std::string pairs = "stored";     // stored (drawn at rollout) | fresh (new for every minibatch)
   // The eps of the CFM pairs: independent draws, or the initial noise the
   // sampler turned into this action ("sampling"; stored pairs only), so the
@@ -136,6 +143,7 @@ class FlowPolicy : public Policy {
   TimeSampling t_sampling_;
   CfmPairs pairs_;
   PairNoise pair_noise_;
+  FlowPredict predict_;
   FlowSamplerKind sampler_;
   int sampler_steps_;
   double sampler_noise_;
