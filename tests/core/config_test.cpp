@@ -336,6 +336,10 @@ TEST(ValidateConfig, RejectsInconsistentCombinations) {
   EXPECT_NO_THROW(validate_config(k));
   k.algo = "ppo";
   EXPECT_THROW(validate_config(k), Error);
+  k.kl_measure = "samples_median";
+  EXPECT_THROW(validate_config(k), Error);
+  k.algo = "fpo";
+  EXPECT_NO_THROW(validate_config(k));
 }
 
 // ---------------------------------------------------------------------------

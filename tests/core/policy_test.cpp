@@ -410,10 +410,12 @@ TEST(FlowPolicy, SampleKlIsTheCoupledDisplacementOverTwiceTheVariance) {
   EXPECT_FALSE(policy.sample_kl(obs).defined());  // no acting copy before the first update
   make_velocity_constant(policy, {2.0f, -4.0f});
   policy.begin_update();
-  EXPECT_EQ(policy.sample_kl(obs).item<double>(), 0.0);  // not moved yet
+  EXPECT_EQ(policy.sample_kl(obs).abs().max().item<double>(), 0.0);  // not moved yet
   make_velocity_constant(policy, {2.4f, -4.0f});  // v moves by 0.25 * 0.4 = 0.1 in the first dim
   torch::manual_seed(9);
-  const double kl = policy.sample_kl(obs).item<double>();
+  const auto per_state = policy.sample_kl(obs);
+  ASSERT_EQ(per_state.sizes(), torch::IntArrayRef({FlowPolicy::kDriftStates}));
+  const double kl = per_state.mean().item<double>();
   const double next = torch::randn({1}).item<double>();  // drawn after the measurement
   torch::manual_seed(9);
   EXPECT_EQ(torch::randn({1}).item<double>(), next);  // the measurement left the random stream alone
@@ -421,8 +423,10 @@ TEST(FlowPolicy, SampleKlIsTheCoupledDisplacementOverTwiceTheVariance) {
   // v = c: the acting samples are x1 - c, so their variance is that of x1; each moved by exactly -0.1.
   const int64_t states = FlowPolicy::kDriftStates, draws = FlowPolicy::kEntropyDraws;
   auto x1 = torch::randn({states * draws, 2}).view({states, draws, 2});
-  const double expected = (0.01 / (2.0 * x1.select(2, 0).var(1))).mean().item<double>();
+  const auto expected_per_state = 0.01 / (2.0 * x1.select(2, 0).var(1));
+  const double expected = expected_per_state.mean().item<double>();
   EXPECT_NEAR(kl, expected, 1e-4 * expected);
+  EXPECT_TRUE(torch::allclose(per_state, expected_per_state, 1e-4));
 }
 
 TEST(FlowPolicy, AStepUpTheEntropyWidensTheSamples) {

@@ -98,6 +98,29 @@ TEST(AdaptiveLr, FallsWhenTheDriftExceedsTheTargetAndRisesWhenBelow) {
   EXPECT_DOUBLE_EQ(policy_lr(rising), 2e-3);
 }
 
+TEST(AdaptiveLr, SamplesMedianSteersByTheMedianOfThePerStateDrift) {
+  TrainConfig c = small_fpo();
+  c.lr_schedule = "adaptive";
+  c.kl_measure = "samples_median";
+  c.target_kl = 10.0;
+  Trainer probe(c, EnvRegistry::global().make(c.env));
+  const auto row = probe.iterate();
+  const double median = metric(row, "sample_kl_median"), mean = metric(row, "sample_kl");
+  ASSERT_NE(median, mean);
+  // A target with the midpoint of the two at half of it: the smaller of the two
+  // reads calm (the lr rises), the larger reads in band (the lr holds).
+  c.target_kl = median + mean;
+  const double rise = 1.5 * c.lr;
+  Trainer by_median(c, EnvRegistry::global().make(c.env));
+  by_median.iterate();
+  EXPECT_DOUBLE_EQ(policy_lr(by_median), median < mean ? rise : c.lr);
+  c.kl_measure = "samples";
+  Trainer by_mean(c, EnvRegistry::global().make(c.env));
+  const auto mean_row = by_mean.iterate();
+  EXPECT_DOUBLE_EQ(policy_lr(by_mean), mean < median ? rise : c.lr);
+  EXPECT_DOUBLE_EQ(metric(mean_row, "sample_kl"), mean);  // the same iteration
+}
+
 TEST(KlStop, EndsTheIterationOnceTheKlProxyPassesTheTarget) {
   TrainConfig c = small_fpo();
   Trainer full(c, EnvRegistry::global().make(c.env));

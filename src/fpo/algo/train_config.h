@@ -43,8 +43,10 @@ struct TrainConfig {
   double kl_rollback = 0;     // undo an iteration's policy update whose last-epoch KL proxy > kl_rollback x target (0: off)
   double adaptive_lr_min = 1e-5, adaptive_lr_max = 1e-2;
   // What the adaptive lr and kl_rollback read: the last epoch's KL proxy, or
-  // (flow policies) the policy's sample_kl after the iteration.
-  std::string kl_measure = "proxy";  // proxy | samples
+  // (flow policies) the policy's sample_kl after the iteration, as the mean
+  // over its states or their median (a few states whose flow has collapsed
+  // to a point can make the mean jump by orders of magnitude).
+  std::string kl_measure = "proxy";  // proxy | samples | samples_median
   double max_grad_norm = 0.5;  // 0: no gradient clipping
   double weight_decay = 0.0;   // the policy's Adam L2 weight decay (0: off)
   double log_ratio_guard = 3.0;  // log-ratios are clamped to [-g, g] before exp (every algorithm)

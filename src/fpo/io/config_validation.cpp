@@ -50,8 +50,8 @@ void validate_config(const TrainConfig& c) {
     throw Error("train.kl_rollback = " + std::to_string(c.kl_rollback) + " needs train.lr_schedule = adaptive (got '" +
                 c.lr_schedule + "'), which lowers the lr after an undone iteration");
   }
-  if (c.kl_measure == "samples" && c.algo != "fpo") {
-    throw Error("train.kl_measure = samples needs algo = fpo (a flow policy), got algo = '" + c.algo +
+  if (c.kl_measure != "proxy" && c.algo != "fpo") {
+    throw Error("train.kl_measure = " + c.kl_measure + " needs algo = fpo (a flow policy), got algo = '" + c.algo +
                 "'; allowed for it: proxy");
   }
   if (c.entropy_coef > 0 && c.algo == "dppo") {

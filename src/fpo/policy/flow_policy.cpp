@@ -257,7 +257,7 @@ torch::Tensor FlowPolicy::sample_kl(const torch::Tensor& obs) {
   auto a_old = integrate_flow(old_field, x1, sampler_steps_, sampler_, 0.0).view({s, kEntropyDraws, act_dim_});
   auto a_new = sample(obs_rep, x1, /*noise_free=*/true).view({s, kEntropyDraws, act_dim_});
   auto var = a_old.var(1, /*unbiased=*/true, /*keepdim=*/true).clamp_min(1e-12);
-  return ((a_new - a_old).pow(2) / (2.0 * var)).sum(-1).mean();
+  return ((a_new - a_old).pow(2) / (2.0 * var)).sum(-1).mean(1);  // one value per state: [S]
 }
 
 // The FPO ratio: exp(l_old - l_new) on (t, eps) pairs. A lower CFM loss under

@@ -37,8 +37,9 @@ class Policy : public torch::nn::Module {
   // flow policies); an undefined tensor for families that have none (DPPO).
   virtual torch::Tensor entropy(const torch::Tensor& obs) { return {}; }
 
-  // KL(acting policy || current) estimated at a subset of obs [N, D], for a
-  // family whose log_ratio does not give it directly; undefined otherwise.
+  // KL(acting policy || current) estimated at a subset of obs [N, D], one
+  // value per chosen state [S], for a family whose log_ratio does not give it
+  // directly; undefined otherwise.
   virtual torch::Tensor sample_kl(const torch::Tensor& obs) { return {}; }
 
   // A family's own term added to every minibatch's loss; undefined for none.
