@@ -121,6 +121,28 @@ TEST(AdaptiveLr, SamplesMedianSteersByTheMedianOfThePerStateDrift) {
   EXPECT_DOUBLE_EQ(metric(mean_row, "sample_kl"), mean);  // the same iteration
 }
 
+TEST(AdaptiveLr, MaxBrakesOnWhicheverOfTheProxyAndTheSamplesReadsHigher) {
+  // The rule is monotone in the drift, so steering by the larger of the two
+  // gives the smaller of the two lrs, at every target.
+  int differ = 0;
+  for (double target : {1e-6, 1e-4, 1e-3, 1e-2, 1.0}) {
+    double lr[3];
+    const char* measures[3] = {"proxy", "samples_median", "max"};
+    for (int i = 0; i < 3; ++i) {
+      TrainConfig c = small_fpo();
+      c.lr_schedule = "adaptive";
+      c.target_kl = target;
+      c.kl_measure = measures[i];
+      Trainer trainer(c, EnvRegistry::global().make(c.env));
+      trainer.iterate();
+      lr[i] = policy_lr(trainer);
+    }
+    EXPECT_DOUBLE_EQ(lr[2], std::min(lr[0], lr[1])) << "target " << target;
+    differ += lr[0] != lr[1];
+  }
+  EXPECT_GT(differ, 0);  // some target tells the two measures apart
+}
+
 TEST(KlStop, EndsTheIterationOnceTheKlProxyPassesTheTarget) {
   TrainConfig c = small_fpo();
   Trainer full(c, EnvRegistry::global().make(c.env));

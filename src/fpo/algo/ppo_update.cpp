@@ -273,13 +273,17 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   // The drift at the end of the iteration, which the adaptive lr and the rollback read.
   const torch::Tensor state_kl = agent_.policy->sample_kl(r.flat(r.obs));
   const torch::Tensor sample_kl = state_kl.defined() ? state_kl.mean() : torch::Tensor();
-  const bool steers = adaptive || config_.kl_rollback > 0, by_samples = config_.kl_measure != "proxy";
+  const bool steers = adaptive || config_.kl_rollback > 0;
+  const bool median = config_.kl_measure == "samples_median" || config_.kl_measure == "max";
   const bool measured = last_epoch_count > 0 && steers;
   double drift = 0.0;
-  if (measured && !by_samples) {
-    drift = mean_over_ranks(last_epoch_kl) / static_cast<double>(last_epoch_count);
-  } else if (measured) {  // with several ranks, the mean of each rank's median
-    drift = mean_over_ranks(config_.kl_measure == "samples_median" ? state_kl.median() : sample_kl);
+  if (measured) {
+    const double proxy = mean_over_ranks(last_epoch_kl) / static_cast<double>(last_epoch_count);
+    // With several ranks, the mean of each rank's median.
+    const auto samples = [&] { return mean_over_ranks(median ? state_kl.median() : sample_kl); };
+    if (config_.kl_measure == "proxy") drift = proxy;
+    else if (config_.kl_measure == "max") drift = std::max(proxy, samples());
+    else drift = samples();
   }
   const bool rolled_back = config_.kl_rollback > 0 && measured && drift > config_.kl_rollback * kl_target(config_);
   if (rolled_back) restore_policy(policy_params, before);  // the critic keeps its steps
@@ -301,11 +305,10 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   row.push_back({"clip_fraction", s[kClip]});
   row.push_back({"guard_fraction", s[kGuard]});
   row.push_back({"approx_kl", s[kKl]});
-  const bool median = config_.kl_measure == "samples_median";
   if (sample_kl.defined()) {
-    row.push_back({"sample_kl", by_samples && measured && !median ? drift : sample_kl.item<double>()});
+    row.push_back({"sample_kl", config_.kl_measure == "samples" && measured ? drift : sample_kl.item<double>()});
   }
-  if (median && measured) row.push_back({"sample_kl_median", drift});
+  if (median && measured) row.push_back({"sample_kl_median", state_kl.median().item<double>()});
   row.push_back({"grad_norm", s[kGrad]});
   row.push_back({"param_norm", parameter_norm(policy_params)});
   row.push_back({"lr", policy_lr()});

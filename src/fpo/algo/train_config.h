@@ -46,7 +46,8 @@ struct TrainConfig {
   // (flow policies) the policy's sample_kl after the iteration, as the mean
   // over its states or their median (a few states whose flow has collapsed
   // to a point can make the mean jump by orders of magnitude).
-  std::string kl_measure = "proxy";  // proxy | samples | samples_median
+  // "max" brakes on either: the larger of the proxy and the median.
+  std::string kl_measure = "proxy";  // proxy | samples | samples_median | max
   double max_grad_norm = 0.5;  // 0: no gradient clipping
   double weight_decay = 0.0;   // the policy's Adam L2 weight decay (0: off)
   double log_ratio_guard = 3.0;  // log-ratios are clamped to [-g, g] before exp (every algorithm)
