@@ -73,6 +73,7 @@ const std::map<std::string, std::string>& non_defaults() {
       {"flow.anchor_t_max", "0.3"},
       {"flow.pair_noise", "sampling"},
       {"flow.predict", "action"},
+      {"flow.drift_var_max", "1"},
       {"train.log_ratio_guard", "4"},
       {"train.gamma", "0.98999999999999999"},
       {"train.gae_lambda", "0.1"},
@@ -233,6 +234,7 @@ TEST(ConfigSchema, BadValuesNameKeyAndValue) {
       {"train.weight_decay", "-0.1"}, {"flow.bound_penalty", "-1"}, {"flow.cfm_anchor", "-0.5"},
       {"flow.negative_t_min", "1.5"}, {"flow.anchor_t_max", "0"}, {"flow.pair_noise", "x1"},
       {"flow.predict", "x0"},
+      {"flow.drift_var_max", "-1"},
   };
   for (const auto& b : bad) {
     TrainConfig config;

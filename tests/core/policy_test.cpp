@@ -427,6 +427,18 @@ TEST(FlowPolicy, SampleKlIsTheCoupledDisplacementOverTwiceTheVariance) {
   const double expected = expected_per_state.mean().item<double>();
   EXPECT_NEAR(kl, expected, 1e-4 * expected);
   EXPECT_TRUE(torch::allclose(per_state, expected_per_state, 1e-4));
+  // With the variance capped below x1's (~1), the same displacement reads larger.
+  FlowPolicyConfig capped_config = small_flow_config("eps");
+  capped_config.drift_var_max = 0.25;
+  FlowPolicy capped(3, 2, capped_config);
+  make_velocity_constant(capped, {2.0f, -4.0f});
+  capped.begin_update();
+  make_velocity_constant(capped, {2.4f, -4.0f});
+  torch::manual_seed(9);
+  const auto capped_kl = capped.sample_kl(obs);
+  EXPECT_TRUE(torch::allclose(capped_kl, 0.01 / (2.0 * x1.select(2, 0).var(1).clamp_max(0.25)), 1e-4));
+  capped_config.drift_var_max = -1;
+  EXPECT_THROW(FlowPolicy(3, 2, capped_config), Error);
 }
 
 TEST(FlowPolicy, AStepUpTheEntropyWidensTheSamples) {

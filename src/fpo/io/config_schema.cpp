@@ -154,6 +154,8 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
       one_of(opt("flow.sampler", "sampler in training rollouts: euler, midpoint, heun (2nd order) or stochastic",
                  &c.flow.sampler), flow_sampler_names()),
       at_least(opt("flow.sampler_noise", "noise scale of the stochastic sampler (0: Euler)", &c.flow.sampler_noise), 0),
+      at_least(opt("flow.drift_var_max", "cap on the per-state action variance sample_kl divides by (0: off; 1 is "
+                   "the widest spread inside [-1, 1])", &c.flow.drift_var_max), 0),
       at_least(opt("flow.spread_floor",
                    "floor on the std of 8 sampled actions per state: each minibatch's loss gains mean max(0, "
                    "log(floor) - log(std)) (0: off)",

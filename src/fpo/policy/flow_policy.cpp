@@ -81,6 +81,9 @@ FlowPolicy::FlowPolicy(int64_t obs_dim, int64_t act_dim, const FlowPolicyConfig&
   if (!(config.bound_penalty >= 0)) {
     throw Error("flow.bound_penalty must be >= 0, got " + std::to_string(config.bound_penalty));
   }
+  if (!(config.drift_var_max >= 0)) {
+    throw Error("flow.drift_var_max must be >= 0, got " + std::to_string(config.drift_var_max));
+  }
   if (!(config.target_noise >= 0)) {
     throw Error("flow.target_noise must be >= 0, got " + std::to_string(config.target_noise));
   }
@@ -257,6 +260,7 @@ torch::Tensor FlowPolicy::sample_kl(const torch::Tensor& obs) {
   auto a_old = integrate_flow(old_field, x1, sampler_steps_, sampler_, 0.0).view({s, kEntropyDraws, act_dim_});
   auto a_new = sample(obs_rep, x1, /*noise_free=*/true).view({s, kEntropyDraws, act_dim_});
   auto var = a_old.var(1, /*unbiased=*/true, /*keepdim=*/true).clamp_min(1e-12);
+  if (config_.drift_var_max > 0) var = var.clamp_max(config_.drift_var_max);
   return ((a_new - a_old).pow(2) / (2.0 * var)).sum(-1).mean(1);  // one value per state: [S]
 }
 

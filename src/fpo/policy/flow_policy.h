@@ -48,6 +48,10 @@ struct FlowPolicyConfig {
   // ratio is then that of the policy blurred by this noise, and a flow cannot
   // fit such targets with a point mass (0: off; docs/stability.md).
   double target_noise = 0.0;
+  // A cap on the per-state variance sample_kl divides by (0: off). With 1,
+  // the widest spread of actions inside [-1, 1], a flow spread past the
+  // action box cannot make its drift read small (docs/stability.md section 18).
+  double drift_var_max = 0.0;
   // A floor on the spread: each minibatch's loss gains the mean over states
   // and action dims of max(0, log(spread_floor) - log(std)), with std that of
   // 8 reparameterised samples (0: off; docs/stability.md section 14).
