@@ -275,12 +275,13 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   const torch::Tensor sample_kl = state_kl.defined() ? state_kl.mean() : torch::Tensor();
   const bool steers = adaptive || config_.kl_rollback > 0;
   const bool median = config_.kl_measure == "samples_median" || config_.kl_measure == "max";
+  const torch::Tensor median_kl = median && state_kl.defined() ? state_kl.median() : torch::Tensor();
   const bool measured = last_epoch_count > 0 && steers;
   double drift = 0.0;
   if (measured) {
     const double proxy = mean_over_ranks(last_epoch_kl) / static_cast<double>(last_epoch_count);
     // With several ranks, the mean of each rank's median.
-    const auto samples = [&] { return mean_over_ranks(median ? state_kl.median() : sample_kl); };
+    const auto samples = [&] { return mean_over_ranks(median ? median_kl : sample_kl); };
     if (config_.kl_measure == "proxy") drift = proxy;
     else if (config_.kl_measure == "max") drift = std::max(proxy, samples());
     else drift = samples();
@@ -308,7 +309,7 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   if (sample_kl.defined()) {
     row.push_back({"sample_kl", config_.kl_measure == "samples" && measured ? drift : sample_kl.item<double>()});
   }
-  if (median && measured) row.push_back({"sample_kl_median", state_kl.median().item<double>()});
+  if (median && measured) row.push_back({"sample_kl_median", median_kl.item<double>()});
   row.push_back({"grad_norm", s[kGrad]});
   row.push_back({"param_norm", parameter_norm(policy_params)});
   row.push_back({"lr", policy_lr()});

@@ -12,6 +12,9 @@
 
 namespace fpo {
 
+// The shortest decimal text that reads back as exactly v.
+std::string format_double(double v);
+
 struct OptionDef {
   std::string key;   // e.g. "train.lr"
   std::string help;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
+#include <utility>
 
 #include "fpo/common/error.h"
 #include "fpo/policy/mlp.h"
@@ -10,35 +12,42 @@
 namespace fpo {
 
 namespace {
+// One enum value per allowed name; the error names the key, the value and what is allowed.
+template <typename E>
+E parse_choice(const char* key, const std::string& value, std::initializer_list<std::pair<const char*, E>> choices,
+               const char* allowed) {
+  for (const auto& [name, choice] : choices) {
+    if (value == name) return choice;
+  }
+  throw Error(std::string(key) + " = '" + value + "' is not allowed; allowed: " + allowed);
+}
 CfmLoss parse_loss(const std::string& s) {
-  if (s == "eps") return CfmLoss::kEpsMse;
-  if (s == "u") return CfmLoss::kUMse;
-  throw Error("flow.loss = '" + s + "' is not allowed; allowed: eps (eps-MSE), u (u-MSE)");
+  return parse_choice<CfmLoss>("flow.loss", s, {{"eps", CfmLoss::kEpsMse}, {"u", CfmLoss::kUMse}},
+                               "eps (eps-MSE), u (u-MSE)");
 }
 FpoRatio parse_ratio(const std::string& s) {
-  if (s == "mean") return FpoRatio::kMeanBeforeExp;
-  if (s == "per_sample") return FpoRatio::kPerSample;
-  throw Error("flow.ratio = '" + s + "' is not allowed; allowed: mean, per_sample");
+  return parse_choice<FpoRatio>("flow.ratio", s,
+                                {{"mean", FpoRatio::kMeanBeforeExp}, {"per_sample", FpoRatio::kPerSample}},
+                                "mean, per_sample");
 }
 TimeSampling parse_t_sampling(const std::string& s) {
-  if (s == "uniform") return TimeSampling::kUniform;
-  if (s == "grid") return TimeSampling::kGrid;
-  throw Error("flow.t_sampling = '" + s + "' is not allowed; allowed: uniform, grid");
+  return parse_choice<TimeSampling>("flow.t_sampling", s,
+                                    {{"uniform", TimeSampling::kUniform}, {"grid", TimeSampling::kGrid}},
+                                    "uniform, grid");
 }
 CfmPairs parse_pairs(const std::string& s) {
-  if (s == "stored") return CfmPairs::kStored;
-  if (s == "fresh") return CfmPairs::kFresh;
-  throw Error("flow.pairs = '" + s + "' is not allowed; allowed: stored, fresh");
+  return parse_choice<CfmPairs>("flow.pairs", s, {{"stored", CfmPairs::kStored}, {"fresh", CfmPairs::kFresh}},
+                                "stored, fresh");
 }
 PairNoise parse_pair_noise(const std::string& s) {
-  if (s == "independent") return PairNoise::kIndependent;
-  if (s == "sampling") return PairNoise::kSampling;
-  throw Error("flow.pair_noise = '" + s + "' is not allowed; allowed: independent, sampling");
+  return parse_choice<PairNoise>("flow.pair_noise", s,
+                                 {{"independent", PairNoise::kIndependent}, {"sampling", PairNoise::kSampling}},
+                                 "independent, sampling");
 }
 FlowPredict parse_predict(const std::string& s) {
-  if (s == "velocity") return FlowPredict::kVelocity;
-  if (s == "action") return FlowPredict::kAction;
-  throw Error("flow.predict = '" + s + "' is not allowed; allowed: velocity, action");
+  return parse_choice<FlowPredict>("flow.predict", s,
+                                   {{"velocity", FlowPredict::kVelocity}, {"action", FlowPredict::kAction}},
+                                   "velocity, action");
 }
 }  // namespace
 
