@@ -1,6 +1,7 @@
 #include "fpo/algo/evaluate.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "fpo/common/error.h"
 #include "fpo/env/vec_env.h"
@@ -56,8 +57,31 @@ EvalResult run_episodes(const EnvFactory& factory, const BatchController& contro
   return result;
 }
 
+namespace {
+
+// Restores LibTorch's default generator for a device when it goes out of scope.
+class GeneratorRestore {
+ public:
+  explicit GeneratorRestore(const torch::Device& device)
+      : generator_(at::globalContext().defaultGenerator(device)), saved_(generator_.get_state()) {}
+  ~GeneratorRestore() { generator_.set_state(saved_); }
+  GeneratorRestore(const GeneratorRestore&) = delete;
+  GeneratorRestore& operator=(const GeneratorRestore&) = delete;
+
+ private:
+  at::Generator generator_;
+  at::Tensor saved_;
+};
+
+}  // namespace
+
 EvalResult evaluate(Agent& agent, const EnvFactory& factory, const EvalOptions& options, const torch::Device& device) {
   torch::NoGradGuard no_grad;
+  // Seeded sampling for a reproducible evaluation, while a training run that
+  // evaluates in between (the learning tests) keeps its own random stream.
+  GeneratorRestore keep_cpu(torch::kCPU);
+  std::optional<GeneratorRestore> keep_device;
+  if (!device.is_cpu()) keep_device.emplace(device);
   torch::manual_seed(options.seed);
   const int obs_dim = factory.spec.obs_dim, act_dim = factory.spec.act_dim;
   BatchController controller = [&](const float* obs, int n, float* actions) {
