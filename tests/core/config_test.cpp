@@ -234,7 +234,7 @@ TEST(ConfigSchema, BadValuesNameKeyAndValue) {
       {"train.weight_decay", "-0.1"}, {"flow.bound_penalty", "-1"}, {"flow.cfm_anchor", "-0.5"},
       {"flow.negative_t_min", "1.5"}, {"flow.anchor_t_max", "0"}, {"flow.pair_noise", "x1"},
       {"flow.predict", "x0"},
-      {"flow.drift_var_max", "-1"},
+      {"flow.drift_var_max", "-1"}, {"train.kl_proxy_slack", "0.5"},
   };
   for (const auto& b : bad) {
     TrainConfig config;
@@ -341,6 +341,10 @@ TEST(ValidateConfig, RejectsInconsistentCombinations) {
   k.kl_measure = "samples_median";
   EXPECT_THROW(validate_config(k), Error);
   k.algo = "fpo";
+  EXPECT_NO_THROW(validate_config(k));
+  k.kl_proxy_slack = 4;  // the slack only means something when the proxy is one of two measures
+  EXPECT_THROW(validate_config(k), Error);
+  k.kl_measure = "max";
   EXPECT_NO_THROW(validate_config(k));
 }
 

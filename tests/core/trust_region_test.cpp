@@ -133,6 +133,7 @@ TEST(AdaptiveLr, MaxBrakesOnWhicheverOfTheProxyAndTheSamplesReadsHigher) {
       c.lr_schedule = "adaptive";
       c.target_kl = target;
       c.kl_measure = measures[i];
+      if (c.kl_measure == "max") c.kl_proxy_slack = 1.0;  // the proxy against the target itself
       Trainer trainer(c, EnvRegistry::global().make(c.env));
       trainer.iterate();
       lr[i] = policy_lr(trainer);
@@ -141,6 +142,20 @@ TEST(AdaptiveLr, MaxBrakesOnWhicheverOfTheProxyAndTheSamplesReadsHigher) {
     differ += lr[0] != lr[1];
   }
   EXPECT_GT(differ, 0);  // some target tells the two measures apart
+}
+
+TEST(AdaptiveLr, MaxHoldsTheProxyToItsSlackTimesTheTarget) {
+  TrainConfig c;
+  c.kl_measure = "max";
+  c.kl_proxy_slack = 4.0;
+  EXPECT_DOUBLE_EQ(steering_drift(c, 8e-3, 1e-3), 2e-3);  // the proxy, over its slack, reads higher
+  EXPECT_DOUBLE_EQ(steering_drift(c, 2e-3, 1e-3), 1e-3);  // above the samples, but not after the slack
+  c.kl_proxy_slack = 1.0;
+  EXPECT_DOUBLE_EQ(steering_drift(c, 2e-3, 1e-3), 2e-3);
+  c.kl_measure = "proxy";
+  EXPECT_DOUBLE_EQ(steering_drift(c, 2e-3, 5.0), 2e-3);
+  c.kl_measure = "samples_median";
+  EXPECT_DOUBLE_EQ(steering_drift(c, 2e-3, 5.0), 5.0);
 }
 
 TEST(KlStop, EndsTheIterationOnceTheKlProxyPassesTheTarget) {

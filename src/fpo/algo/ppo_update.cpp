@@ -72,6 +72,12 @@ double kl_target(const TrainConfig& config) {
   return config.target_kl > 0 ? config.target_kl : config.clip * config.clip / 2.0;
 }
 
+double steering_drift(const TrainConfig& config, double proxy, double samples) {
+  if (config.kl_measure == "proxy") return proxy;
+  if (config.kl_measure == "max") return std::max(proxy / config.kl_proxy_slack, samples);
+  return samples;
+}
+
 PpoUpdate::PpoUpdate(const TrainConfig& config, Agent& agent, torch::optim::Adam& optimizer, Collective* collective)
     : config_(config),
       agent_(agent),
@@ -281,10 +287,8 @@ void PpoUpdate::run(const RolloutStorage& r, double lr_factor, MetricsRow& row) 
   if (measured) {
     const double proxy = mean_over_ranks(last_epoch_kl) / static_cast<double>(last_epoch_count);
     // With several ranks, the mean of each rank's median.
-    const auto samples = [&] { return mean_over_ranks(median ? median_kl : sample_kl); };
-    if (config_.kl_measure == "proxy") drift = proxy;
-    else if (config_.kl_measure == "max") drift = std::max(proxy, samples());
-    else drift = samples();
+    const double samples = config_.kl_measure == "proxy" ? 0.0 : mean_over_ranks(median ? median_kl : sample_kl);
+    drift = steering_drift(config_, proxy, samples);
   }
   const bool rolled_back = config_.kl_rollback > 0 && measured && drift > config_.kl_rollback * kl_target(config_);
   if (rolled_back) restore_policy(policy_params, before);  // the critic keeps its steps

@@ -28,6 +28,11 @@ torch::Tensor clip_grad_norm(const std::vector<torch::Tensor>& params, double ma
 // The KL-proxy target in force: train.target_kl, or clip^2 / 2 where it is 0.
 double kl_target(const TrainConfig& config);
 
+// The drift train.kl_measure steers by, from the last epoch's mean KL proxy and
+// the samples' drift (their mean over states for "samples", else their median;
+// ignored for "proxy").
+double steering_drift(const TrainConfig& config, double proxy, double samples);
+
 // Wall-clock seconds of the update's phases, summed over Adam steps, for
 // `fpo bench train`. On CPU LibTorch runs each op before returning, so these
 // are the phases' real costs; on CUDA they time only the kernel launches.

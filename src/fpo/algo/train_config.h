@@ -48,6 +48,9 @@ struct TrainConfig {
   // to a point can make the mean jump by orders of magnitude).
   // "max" brakes on either: the larger of the proxy and the median.
   std::string kl_measure = "proxy";  // proxy | samples | samples_median | max
+  // Under "max", the proxy is held to kl_proxy_slack x the target (the samples
+  // to the target itself): the proxy over-reads a narrow flow's drift.
+  double kl_proxy_slack = 2.0;
   double max_grad_norm = 0.5;  // 0: no gradient clipping
   double weight_decay = 0.0;   // the policy's Adam L2 weight decay (0: off)
   double log_ratio_guard = 3.0;  // log-ratios are clamped to [-g, g] before exp (every algorithm)

@@ -91,9 +91,11 @@ ConfigSchema::ConfigSchema(TrainConfig& c) {
                  "the drift the adaptive lr and train.kl_rollback read: proxy (the last epoch's mean KL proxy) or "
                  "samples (flow: the displacement of 8 coupled samples at 256 states after the iteration, over twice "
                  "their variance, mean over the states), samples_median (the same, median over the states) or max (the "
-                 "larger of proxy and samples_median)",
+                 "larger of proxy / train.kl_proxy_slack and samples_median)",
                  &c.kl_measure),
              {"proxy", "samples", "samples_median", "max"}),
+      at_least(opt("train.kl_proxy_slack", "under train.kl_measure = max, the KL proxy brakes against this times the "
+                   "target (the samples' median against the target itself)", &c.kl_proxy_slack), 1),
       at_least(opt("train.kl_stop", "end an iteration's epochs once a minibatch's KL proxy exceeds this times the "
                    "target (SB3's target_kl uses 1.5; 0: off)", &c.kl_stop), 0),
       at_least(opt("train.kl_rollback", "undo an iteration's policy update (parameters and Adam moments) when its "

@@ -54,6 +54,10 @@ void validate_config(const TrainConfig& c) {
     throw Error("train.kl_measure = " + c.kl_measure + " needs algo = fpo (a flow policy), got algo = '" + c.algo +
                 "'; allowed for it: proxy");
   }
+  if (c.kl_proxy_slack != TrainConfig{}.kl_proxy_slack && c.kl_measure != "max") {
+    throw Error("train.kl_proxy_slack = " + format_double(c.kl_proxy_slack) + " has no effect with train.kl_measure = " +
+                c.kl_measure + "; allowed: only with train.kl_measure = max");
+  }
   if (c.entropy_coef > 0 && c.algo == "dppo") {
     throw Error("train.entropy_coef = " + std::to_string(c.entropy_coef) +
                 " has no effect with algo = dppo (no entropy estimate); allowed: 0 for dppo");
