@@ -520,13 +520,17 @@ TEST(Presets, FpoPlusPlusSetsTheObjectiveOverTheFamilyDefaults) {
 }
 
 TEST(Presets, PlainFpoDefaultsKeepItsTrustRegionOnEveryEnvFamily) {
-  // The adaptive lr alone: kl_stop and the stochastic sampler on top of it were
-  // measured and not adopted (docs/stability.md, section 8).
+  // The adaptive lr alone, braking on the samples' median drift and on the KL
+  // proxy at twice the target (docs/stability.md, section 19): kl_stop and the
+  // stochastic sampler on top of it were measured and not adopted (section 8).
   for (const std::string env : {"cartpole_balance", "gridworld:two_walls"}) {
     TrainConfig c;
     ConfigSchema schema(c);
     apply_presets(schema, env, "fpo", "");
     EXPECT_EQ(c.lr_schedule, "adaptive") << env;
+    EXPECT_EQ(c.kl_measure, "max") << env;
+    EXPECT_DOUBLE_EQ(c.kl_proxy_slack, 2.0) << env;
+    EXPECT_NO_THROW(validate_config(c)) << env;
     EXPECT_DOUBLE_EQ(c.kl_stop, 0.0) << env;
     EXPECT_EQ(c.flow.sampler, "euler") << env;
   }
@@ -534,6 +538,8 @@ TEST(Presets, PlainFpoDefaultsKeepItsTrustRegionOnEveryEnvFamily) {
   ConfigSchema ps(ppo);
   apply_presets(ps, "cartpole_balance", "ppo", "");
   EXPECT_DOUBLE_EQ(ppo.kl_stop, 0.0);
+  EXPECT_EQ(ppo.kl_measure, "proxy");  // a Gaussian policy has no sampled drift to read
+  EXPECT_NO_THROW(validate_config(ppo));
   TrainConfig plus;
   ConfigSchema fs(plus);
   apply_presets(fs, "cartpole_balance", "fpo", "fpo++");
