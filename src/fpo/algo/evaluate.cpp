@@ -5,6 +5,7 @@
 
 #include "fpo/common/error.h"
 #include "fpo/env/vec_env.h"
+#include "fpo/policy/generator_restore.h"
 
 namespace fpo {
 
@@ -56,24 +57,6 @@ EvalResult run_episodes(const EnvFactory& factory, const BatchController& contro
   }
   return result;
 }
-
-namespace {
-
-// Restores LibTorch's default generator for a device when it goes out of scope.
-class GeneratorRestore {
- public:
-  explicit GeneratorRestore(const torch::Device& device)
-      : generator_(at::globalContext().defaultGenerator(device)), saved_(generator_.get_state()) {}
-  ~GeneratorRestore() { generator_.set_state(saved_); }
-  GeneratorRestore(const GeneratorRestore&) = delete;
-  GeneratorRestore& operator=(const GeneratorRestore&) = delete;
-
- private:
-  at::Generator generator_;
-  at::Tensor saved_;
-};
-
-}  // namespace
 
 EvalResult evaluate(Agent& agent, const EnvFactory& factory, const EvalOptions& options, const torch::Device& device) {
   torch::NoGradGuard no_grad;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "fpo/algo/group_advantage.h"
+#include "fpo/policy/generator_restore.h"
 
 namespace fpo {
 
@@ -169,12 +170,10 @@ void RolloutCollector::collect(Agent& agent, RolloutStorage& r, int64_t iteratio
 
 double RolloutCollector::action_spread(Agent& agent, const torch::Tensor& obs) {
   torch::NoGradGuard no_grad;
-  auto generator = at::globalContext().defaultGenerator(obs.device());
-  const auto saved = generator.get_state();
+  GeneratorRestore keep_stream(obs.device());
   const int64_t n = obs.size(0);
   auto repeated = obs.unsqueeze(0).expand({kSpreadSamples, n, obs.size(1)}).reshape({kSpreadSamples * n, obs.size(1)});
   auto actions = agent.policy->act(repeated, /*deterministic=*/false, /*with_memory=*/false).action;
-  generator.set_state(saved);
   return actions.reshape({kSpreadSamples, n, -1}).std(0, /*unbiased=*/false).mean().item<double>();
 }
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "fpo/common/error.h"
+#include "fpo/policy/generator_restore.h"
 #include "fpo/policy/mlp.h"
 #include "fpo/policy/time_embedding.h"
 
@@ -238,10 +239,8 @@ void FlowPolicy::begin_update() {
   // A copy for fresh pairs' old losses and for the measured drift.
   if (!acting_net_) {
     // clone() initialises the copy's layers before copying: keep the training's random stream.
-    auto generator = at::globalContext().defaultGenerator(net_->parameters().front().device());
-    const auto saved = generator.get_state();
+    GeneratorRestore keep_stream(net_->parameters().front().device());
     acting_net_ = std::dynamic_pointer_cast<torch::nn::SequentialImpl>(net_->clone());
-    generator.set_state(saved);
     return;
   }
   torch::NoGradGuard no_grad;
@@ -253,14 +252,15 @@ void FlowPolicy::begin_update() {
 torch::Tensor FlowPolicy::sample_kl(const torch::Tensor& obs) {
   if (!acting_net_) return {};
   torch::NoGradGuard no_grad;
-  auto generator = at::globalContext().defaultGenerator(obs.device());
-  const auto saved = generator.get_state();  // a measurement: training's random stream is left as it was
   const int64_t stride = std::max<int64_t>(1, obs.size(0) / kDriftStates);
   auto states = obs.slice(0, 0, obs.size(0), stride).slice(0, 0, kDriftStates);
   const int64_t s = states.size(0);
   auto obs_rep = states.repeat_interleave(kEntropyDraws, 0);
-  auto x1 = torch::randn({obs_rep.size(0), act_dim_}, obs.options());
-  generator.set_state(saved);
+  torch::Tensor x1;
+  {
+    GeneratorRestore keep_stream(obs.device());  // a measurement: training's random stream is left as it was
+    x1 = torch::randn({obs_rep.size(0), act_dim_}, obs.options());
+  }
   VelocityField old_field = [&](const torch::Tensor& x, const torch::Tensor& t) {
     return velocity_of(acting_net_, obs_rep, x, t);
   };
