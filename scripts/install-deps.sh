@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake
   libtorch-dev libopenblas0-openmp   # tensors/autograd; OpenBLAS instead of netlib BLAS (7-19x faster)
+  libblas-dev                        # cblas.h: acting's forward passes straight onto BLAS
   libgloo-dev python3-torch          # data-parallel training: c10d's Gloo headers; torchrun, the launcher
   libmujoco-dev libqhull-dev         # physics; MuJoCo's CMake config needs qhull
   libgtest-dev libbenchmark-dev      # tests, micro-benchmarks

@@ -173,5 +173,26 @@ TEST(RunningNorm, HandComputedSmallCase) {
   EXPECT_NEAR(norm->normalize(torch::tensor({{-1e6}}, torch::kFloat64)).item<double>(), -10.0, 1e-12);
 }
 
+TEST(RunningNorm, HostLoopsMatchTheTensorPath) {
+  // Float batches on the CPU take plain loops (the rollout's path); double
+  // batches the tensor ops. Same data, same statistics and normalised rows.
+  torch::manual_seed(4);
+  RunningNorm loops(4), tensors(4);
+  for (int k = 0; k < 5; ++k) {
+    auto batch = torch::randn({32, 4}) * (1.0 + k) + k;
+    loops->update(batch);
+    tensors->update(batch.to(torch::kFloat64));
+  }
+  EXPECT_TRUE(torch::allclose(loops->mean(), tensors->mean(), 1e-10, 1e-12));
+  EXPECT_TRUE(torch::allclose(loops->var(), tensors->var(), 1e-10, 1e-12));
+  EXPECT_DOUBLE_EQ(loops->count().item<double>(), tensors->count().item<double>());
+  auto x = torch::randn({8, 4}) * 30;  // some rows past the clip
+  auto expected = tensors->normalize(x);  // grad mode on: tensor ops
+  torch::NoGradGuard no_grad;
+  auto got = loops->normalize(x);
+  EXPECT_LT((got - expected).abs().max().item<float>(), 1e-5);
+  EXPECT_FLOAT_EQ(got.abs().max().item<float>(), 10.0f);
+}
+
 }  // namespace
 }  // namespace fpo

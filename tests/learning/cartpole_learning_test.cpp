@@ -18,7 +18,12 @@ TrainConfig default_config(const std::string& env, const std::string& algo) {
   return c;
 }
 
-constexpr int64_t kCartpoleTestSteps = 400000;
+// At 400k steps this test was a coin toss: float rounding alone (acting on
+// BLAS instead of LibTorch ops, identical to 1e-6 at the first iterations)
+// sends seed 0 down another path from the 4th iteration on, and of six
+// 400k-step runs (seeds 0-2, each way) two had not learned (training return
+// 335 and 601 against 892-969). The slow seed-0 run was at 600 by 1M steps.
+constexpr int64_t kCartpoleTestSteps = 1000000;
 constexpr double kCartpoleMinGain = 120;
 
 TEST(CartpoleLearning, FpoBeatsTheUntrainedPolicy) {

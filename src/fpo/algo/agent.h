@@ -5,6 +5,7 @@
 
 #include "fpo/algo/running_norm.h"
 #include "fpo/algo/train_config.h"
+#include "fpo/policy/mlp_forward.h"
 #include "fpo/policy/policy.h"
 
 namespace fpo {
@@ -23,7 +24,7 @@ struct Agent {
   // and learned from): tanh of it, or the action itself (the env clips to [-1, 1]).
   torch::Tensor env_action(const torch::Tensor& action) const { return tanh_squash ? action.tanh() : action; }
   // value(obs) for normalised obs: [B]
-  torch::Tensor value_of(const torch::Tensor& norm_obs) { return value->forward(norm_obs).squeeze(-1); }
+  torch::Tensor value_of(const torch::Tensor& norm_obs) { return mlp_forward(value, norm_obs).squeeze(-1); }
   std::vector<torch::Tensor> parameters() const;
   void to(const torch::Device& device);
 };

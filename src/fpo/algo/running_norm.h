@@ -22,6 +22,8 @@ class RunningNormImpl : public torch::nn::Module {
  private:
   // The update from a batch's size, per-dimension mean and (biased) variance.
   void update_moments(double n, const torch::Tensor& batch_mean, const torch::Tensor& batch_var);
+  // update() for a CPU float batch [N, dim] with CPU statistics, in plain loops.
+  void update_on_host(const torch::Tensor& batch);
 
   double clip_;
   torch::Tensor mean_, var_, count_;

@@ -4,6 +4,7 @@
 
 #include "fpo/common/error.h"
 #include "fpo/policy/mlp.h"
+#include "fpo/policy/mlp_forward.h"
 #include "fpo/policy/time_embedding.h"
 
 namespace fpo {
@@ -25,7 +26,7 @@ DppoPolicy::DppoPolicy(int64_t obs_dim, int64_t act_dim, const DppoPolicyConfig&
 
 torch::Tensor DppoPolicy::velocity(const torch::Tensor& obs, const torch::Tensor& x, const torch::Tensor& t) {
   auto input = torch::cat({obs, x, sinusoidal_time_embedding(t, config_.t_embed_dim)}, -1);
-  return net_->forward(input) * config_.output_scale;
+  return mlp_forward(net_, input) * config_.output_scale;
 }
 
 torch::Tensor DppoPolicy::gaussian_step_log_prob(const torch::Tensor& x_next, const torch::Tensor& mean,

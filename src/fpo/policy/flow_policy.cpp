@@ -8,6 +8,7 @@
 #include "fpo/common/error.h"
 #include "fpo/policy/generator_restore.h"
 #include "fpo/policy/mlp.h"
+#include "fpo/policy/mlp_forward.h"
 #include "fpo/policy/time_embedding.h"
 
 namespace fpo {
@@ -113,6 +114,7 @@ torch::Tensor FlowPolicy::velocity(const torch::Tensor& obs, const torch::Tensor
 
 torch::Tensor FlowPolicy::velocity_of(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& x,
                                       const torch::Tensor& t) {
+  if (direct_applies(net, obs, x, t)) return direct_velocity(net, obs, x, t);
   auto input = torch::cat({obs, x, sinusoidal_time_embedding(t, config_.t_embed_dim)}, -1);
   auto out = net->forward(input) * config_.output_scale;
   if (predict_ == FlowPredict::kAction) return -out / t.unsqueeze(-1);  // out = a_hat - x_t = -t v
@@ -120,8 +122,16 @@ torch::Tensor FlowPolicy::velocity_of(torch::nn::Sequential& net, const torch::T
 }
 
 torch::Tensor FlowPolicy::sample(const torch::Tensor& obs, const torch::Tensor& x1, bool noise_free) {
-  VelocityField field = [&](const torch::Tensor& x, const torch::Tensor& t) { return velocity(obs, x, t); };
-  return integrate_flow(field, x1, sampler_steps_, sampler_, noise_free ? 0.0 : sampler_noise_);
+  return sample_with(net_, obs, x1, noise_free ? 0.0 : sampler_noise_);
+}
+
+torch::Tensor FlowPolicy::sample_with(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& x1,
+                                      double noise) {
+  if (obs.dim() == 2 && x1.dim() == 2 && obs.size(0) == x1.size(0) && direct_applies(net, obs, x1)) {
+    return direct_sample(net, obs, x1, noise);
+  }
+  VelocityField field = [&](const torch::Tensor& x, const torch::Tensor& t) { return velocity_of(net, obs, x, t); };
+  return integrate_flow(field, x1, sampler_steps_, sampler_, noise);
 }
 
 void FlowPolicy::set_sampler(FlowSamplerKind kind, int steps) {
@@ -142,6 +152,11 @@ torch::Tensor FlowPolicy::cfm_loss(const torch::Tensor& obs, const torch::Tensor
 
 torch::Tensor FlowPolicy::cfm_loss_of(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& action,
                                       const torch::Tensor& t, const torch::Tensor& eps, const torch::Tensor& blur) {
+  const bool shapes = obs.dim() == 2 && action.dim() == 2 && t.dim() == 2 && eps.dim() == 3 &&
+                      obs.size(0) == t.size(0) && action.size(0) == t.size(0) && eps.size(1) == t.size(1);
+  if (shapes && direct_applies(net, obs, action, t) && cpu_float32(eps) && (!blur.defined() || cpu_float32(blur))) {
+    return direct_cfm_loss(net, obs, action, t, eps, blur);
+  }
   const int64_t m = t.size(1);
   auto obs_rep = obs.unsqueeze(1).expand({obs.size(0), m, obs.size(1)});
   auto a = action.unsqueeze(1);  // [B, 1, A]
@@ -261,12 +276,9 @@ torch::Tensor FlowPolicy::sample_kl(const torch::Tensor& obs) {
     GeneratorRestore keep_stream(obs.device());  // a measurement: training's random stream is left as it was
     x1 = torch::randn({obs_rep.size(0), act_dim_}, obs.options());
   }
-  VelocityField old_field = [&](const torch::Tensor& x, const torch::Tensor& t) {
-    return velocity_of(acting_net_, obs_rep, x, t);
-  };
   // Both integrations are deterministic given x1 (no per-step noise), so the
   // displacement is the policy's change, not sampling noise.
-  auto a_old = integrate_flow(old_field, x1, sampler_steps_, sampler_, 0.0).view({s, kEntropyDraws, act_dim_});
+  auto a_old = sample_with(acting_net_, obs_rep, x1, 0.0).view({s, kEntropyDraws, act_dim_});
   auto a_new = sample(obs_rep, x1, /*noise_free=*/true).view({s, kEntropyDraws, act_dim_});
   auto var = a_old.var(1, /*unbiased=*/true, /*keepdim=*/true).clamp_min(1e-12);
   if (config_.drift_var_max > 0) var = var.clamp_max(config_.drift_var_max);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "fpo/policy/flow_sampler.h"
+#include "fpo/policy/mlp_forward.h"
 #include "fpo/policy/policy.h"
 
 namespace fpo {
@@ -137,6 +138,26 @@ class FlowPolicy : public Policy {
                             const torch::Tensor& t);
   torch::Tensor cfm_loss_of(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& action,
                             const torch::Tensor& t, const torch::Tensor& eps, const torch::Tensor& blur);
+  // sample with `net` and the stochastic sampler's noise scale `noise`.
+  torch::Tensor sample_with(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& x1,
+                            double noise);
+
+  // The direct paths (flow_policy_direct.cpp): velocity_of, cfm_loss_of and
+  // sample_with without autograd or LibTorch ops (mlp_forward.h), taken when
+  // direct_applies: grad mode off, float32 CPU tensors. Acting calls these
+  // on batches of 32-256 rows many times per env step.
+  bool direct_applies(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& x,
+                      const torch::Tensor& t = {}) const;
+  torch::Tensor direct_velocity(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& x,
+                                const torch::Tensor& t);
+  torch::Tensor direct_cfm_loss(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& action,
+                                const torch::Tensor& t, const torch::Tensor& eps, const torch::Tensor& blur);
+  torch::Tensor direct_sample(torch::nn::Sequential& net, const torch::Tensor& obs, const torch::Tensor& x1,
+                              double noise);
+  // v of `net` for `rows` rows [obs row r / obs_repeat, x row r, embedding of
+  // t] into v (rows x act_dim); t holds one time for all rows (one_t) or one per row.
+  void direct_field(torch::nn::Sequential& net, const float* obs, int64_t obs_dim, int64_t obs_repeat,
+                    const float* x, const float* t, bool one_t, int64_t rows, float* v);
   // target_noise x N(0, I) per pair [B, M, A]; undefined when target_noise is 0.
   torch::Tensor draw_blur(int64_t batch, const torch::TensorOptions& opts) const;
 
@@ -159,6 +180,9 @@ class FlowPolicy : public Policy {
   // anchor; kept only while cfm_anchor > 0 and taken by regulariser().
   torch::Tensor anchor_losses_;  // [B, M], zero outside the anchor's t range
   torch::Tensor anchor_pairs_;   // how many pairs are inside it
+  // The direct paths' buffers, kept between calls.
+  std::vector<float> direct_input_;
+  MlpScratch direct_scratch_;
 };
 
 }  // namespace fpo

@@ -1,6 +1,7 @@
 #include "fpo/policy/flow_sampler.h"
 
 #include <cmath>
+#include <vector>
 
 #include "fpo/common/error.h"
 
@@ -74,6 +75,50 @@ torch::Tensor integrate_flow(const VelocityField& velocity, const torch::Tensor&
     }
   }
   return x;
+}
+
+void integrate_flow_direct(const DirectVelocityField& velocity, float* x, int64_t count, int steps,
+                           FlowSamplerKind kind, double noise, const NormalDraws& normal) {
+  if (steps < 1) throw Error("flow steps must be >= 1, got " + std::to_string(steps));
+  if (!(noise >= 0.0)) throw Error("flow sampler noise must be >= 0, got " + std::to_string(noise));
+  const double dt = 1.0 / steps;
+  const float h = static_cast<float>(dt), half_h = static_cast<float>(0.5 * dt);
+  std::vector<float> v(count), v2, x2;
+  if (kind == FlowSamplerKind::kMidpoint || kind == FlowSamplerKind::kHeun) v2.resize(count), x2.resize(count);
+  if (kind == FlowSamplerKind::kStochastic && noise > 0) v2.resize(count);
+  for (int k = steps; k >= 1; --k) {
+    const double tk = k * dt;
+    velocity(x, static_cast<float>(tk), v.data());
+    switch (kind) {
+      case FlowSamplerKind::kEuler:
+        for (int64_t i = 0; i < count; ++i) x[i] -= h * v[i];
+        break;
+      case FlowSamplerKind::kMidpoint:
+        for (int64_t i = 0; i < count; ++i) x2[i] = x[i] - half_h * v[i];
+        velocity(x2.data(), static_cast<float>(tk - 0.5 * dt), v2.data());
+        for (int64_t i = 0; i < count; ++i) x[i] -= h * v2[i];
+        break;
+      case FlowSamplerKind::kHeun:
+        for (int64_t i = 0; i < count; ++i) x2[i] = x[i] - h * v[i];
+        velocity(x2.data(), static_cast<float>((k - 1) * dt), v2.data());
+        for (int64_t i = 0; i < count; ++i) x[i] -= half_h * (v[i] + v2[i]);
+        break;
+      case FlowSamplerKind::kStochastic: {
+        if (noise == 0.0) {
+          for (int64_t i = 0; i < count; ++i) x[i] -= h * v[i];
+          break;
+        }
+        normal(v2.data());  // z
+        const float c = static_cast<float>(noise * noise / (2.0 * tk)), s = static_cast<float>(1.0 - tk);
+        const float g = static_cast<float>(noise * std::sqrt(dt));
+        for (int64_t i = 0; i < count; ++i) {
+          const float eps_hat = x[i] + s * v[i];
+          x[i] = x[i] - h * (v[i] + c * eps_hat) + g * v2[i];
+        }
+        break;
+      }
+    }
+  }
 }
 
 }  // namespace fpo

@@ -35,4 +35,15 @@ const std::vector<std::string>& flow_sampler_names();
 torch::Tensor integrate_flow(const VelocityField& velocity, const torch::Tensor& x1, int steps,
                              FlowSamplerKind kind, double noise = 0.0);
 
+// The same integration on raw float rows, for callers without autograd
+// (acting, where LibTorch's per-op cost outweighs the arithmetic).
+// `velocity(x, t, v)` writes v(x, t) for all `count` values of x;
+// `normal(z)` fills `count` N(0, 1) draws, called once per stochastic step
+// after the velocity, where integrate_flow draws them. x holds x1 on entry
+// and the action on return.
+using DirectVelocityField = std::function<void(const float* x, float t, float* v)>;
+using NormalDraws = std::function<void(float* z)>;
+void integrate_flow_direct(const DirectVelocityField& velocity, float* x, int64_t count, int steps,
+                           FlowSamplerKind kind, double noise, const NormalDraws& normal);
+
 }  // namespace fpo

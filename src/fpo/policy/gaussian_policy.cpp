@@ -4,6 +4,7 @@
 
 #include "fpo/common/error.h"
 #include "fpo/policy/mlp.h"
+#include "fpo/policy/mlp_forward.h"
 
 namespace fpo {
 
@@ -30,7 +31,7 @@ GaussianPolicy::GaussianPolicy(int64_t obs_dim, int64_t act_dim, const GaussianP
 }
 
 std::pair<torch::Tensor, torch::Tensor> GaussianPolicy::distribution(const torch::Tensor& obs) {
-  auto out = net_->forward(obs);
+  auto out = mlp_forward(net_, obs);
   if (softplus_head_) {
     auto mean = out.narrow(1, 0, act_dim_);
     auto std = torch::softplus(out.narrow(1, act_dim_, act_dim_) + softplus_offset_) + config_.min_std;

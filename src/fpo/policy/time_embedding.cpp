@@ -17,4 +17,14 @@ torch::Tensor sinusoidal_time_embedding(const torch::Tensor& t, int64_t dim) {
   return torch::cat({torch::sin(angles), torch::cos(angles)}, -1);
 }
 
+void sinusoidal_time_embedding(float t, int64_t dim, float* out) {
+  const int64_t half = dim / 2;
+  float freq = static_cast<float>(M_PI);  // pi * 2^k, exact in float as in the tensor version
+  for (int64_t k = 0; k < half; ++k, freq *= 2.0f) {
+    const float angle = t * freq;
+    out[k] = std::sin(angle);
+    out[half + k] = std::cos(angle);
+  }
+}
+
 }  // namespace fpo
